@@ -1,0 +1,302 @@
+package org.fwdlearn.core;
+
+import org.fwdlearn.core.kernel.ElementwiseKernel;
+import org.fwdlearn.core.kernel.Kernels;
+
+/**
+ * The validating facade over the active kernels ({@link Kernels#get()}): every method checks shapes and
+ * aliasing once, with a message that names the shapes involved, then calls a kernel that trusts its input.
+ *
+ * <p>Argument conventions (as EJML's Javadoc): outputs are "Modified", inputs "Not modified". An
+ * elementwise output may be exactly the same matrix as an input, never a partial overlap. A GEMM output may
+ * not overlap either input.
+ */
+public final class Ops {
+  private Ops() {}
+
+  private static final Kernels K = Kernels.get();
+
+  /** The kernels this facade calls. */
+  public static Kernels kernels() {
+    return K;
+  }
+
+  private static ElementwiseKernel ew() {
+    return K.elementwise();
+  }
+
+  // ---------------------------------------------------------------- GEMM
+
+  /**
+   * {@code C <- alpha * op(A) * op(B) + beta * C} on the {@linkplain ThreadPool#common() common pool}.
+   *
+   * @param a Not modified.
+   * @param b Not modified.
+   * @param c Modified. Not read when beta is 0.
+   */
+  public static void gemm(Transpose ta, Transpose tb, float alpha, Matrix a, Matrix b, float beta, Matrix c) {
+    gemm(ta, tb, alpha, a, b, beta, c, ThreadPool.common());
+  }
+
+  /** As {@link #gemm(Transpose, Transpose, float, Matrix, Matrix, float, Matrix)} on the given pool. */
+  public static void gemm(
+      Transpose ta, Transpose tb, float alpha, Matrix a, Matrix b, float beta, Matrix c, ThreadPool pool) {
+    int m = ta.isTransposed() ? a.cols() : a.rows();
+    int ka = ta.isTransposed() ? a.rows() : a.cols();
+    int kb = tb.isTransposed() ? b.cols() : b.rows();
+    int n = tb.isTransposed() ? b.rows() : b.cols();
+    if (ka != kb || c.rows() != m || c.cols() != n) {
+      throw new IllegalArgumentException(
+          "gemm shapes do not fit: op"
+              + ta
+              + "(A) of A "
+              + a.shape()
+              + " is "
+              + m
+              + "x"
+              + ka
+              + ", op"
+              + tb
+              + "(B) of B "
+              + b.shape()
+              + " is "
+              + kb
+              + "x"
+              + n
+              + ", C is "
+              + c.shape()
+              + " (needs "
+              + m
+              + "x"
+              + n
+              + " and equal inner dimensions)");
+    }
+    if (c.overlaps(a) || c.overlaps(b)) {
+      throw new IllegalArgumentException(
+          "gemm output C " + c.shape() + " shares storage with " + (c.overlaps(a) ? "A " + a.shape() : "B " + b.shape()));
+    }
+    K.gemm()
+        .gemm(
+            ta.isTransposed(),
+            tb.isTransposed(),
+            m,
+            n,
+            ka,
+            alpha,
+            a.data(),
+            a.offset(),
+            a.cols(),
+            b.data(),
+            b.offset(),
+            b.cols(),
+            beta,
+            c.data(),
+            c.offset(),
+            c.cols(),
+            pool);
+  }
+
+  /** {@code C <- A * B}. */
+  public static Matrix mul(Matrix a, Matrix b, Matrix c) {
+    gemm(Transpose.N, Transpose.N, 1f, a, b, 0f, c);
+    return c;
+  }
+
+  /** A new matrix {@code A * B}. */
+  public static Matrix mul(Matrix a, Matrix b) {
+    return mul(a, b, new Matrix(a.rows(), b.cols()));
+  }
+
+  // ---------------------------------------------------------------- elementwise
+
+  private static void sameShape(String op, Matrix x, Matrix y) {
+    if (!x.sameShape(y)) {
+      throw new IllegalArgumentException(op + ": shapes differ, " + x.shape() + " vs " + y.shape());
+    }
+  }
+
+  /** Output {@code out} may equal {@code in} exactly but not overlap it partially. */
+  private static void aliasOk(String op, Matrix in, Matrix out) {
+    if (out.overlaps(in) && !(in.data() == out.data() && in.offset() == out.offset())) {
+      throw new IllegalArgumentException(
+          op + ": output " + out.shape() + " partially overlaps input " + in.shape());
+    }
+  }
+
+  /** {@code y = max(x, 0)}. x: Not modified. y: Modified (may be x). */
+  public static void relu(Matrix x, Matrix y) {
+    sameShape("relu", x, y);
+    aliasOk("relu", x, y);
+    ew().relu(x.data(), x.offset(), y.data(), y.offset(), x.size());
+  }
+
+  /** {@code m = x > 0 ? 1 : 0}. m: Modified. */
+  public static void reluMask(Matrix x, Matrix m) {
+    sameShape("reluMask", x, m);
+    aliasOk("reluMask", x, m);
+    ew().reluMask(x.data(), x.offset(), m.data(), m.offset(), x.size());
+  }
+
+  /** {@code d = a > 0 ? d : 0}. a: Not modified. d: Modified. */
+  public static void reluBackward(Matrix a, Matrix d) {
+    sameShape("reluBackward", a, d);
+    aliasOk("reluBackward", a, d);
+    ew().reluBackward(a.data(), a.offset(), d.data(), d.offset(), a.size());
+  }
+
+  /** Row softmax with the row maximum subtracted. y: Modified (may be x). */
+  public static void softmaxRows(Matrix x, Matrix y) {
+    sameShape("softmaxRows", x, y);
+    aliasOk("softmaxRows", x, y);
+    ew().softmaxRows(x.data(), x.offset(), y.data(), y.offset(), x.rows(), x.cols());
+  }
+
+  /** Index of each row's first maximum into {@code out[0..rows)}. */
+  public static void argmaxRows(Matrix x, int[] out) {
+    if (out.length < x.rows()) {
+      throw new IllegalArgumentException("argmaxRows: output of length " + out.length + " for " + x.shape());
+    }
+    ew().argmaxRows(x.data(), x.offset(), x.rows(), x.cols(), out, 0);
+  }
+
+  /** Mean cross-entropy of the logits against integer labels (the first {@code rows} entries). */
+  public static double meanCrossEntropy(Matrix logits, int[] labels) {
+    checkLabels("meanCrossEntropy", logits, labels);
+    return ew().meanCrossEntropy(logits.data(), logits.offset(), logits.rows(), logits.cols(), labels, 0);
+  }
+
+  /** {@code p[i, labels[i]] -= 1}: turns softmax output into the error {@code E = P - T}. p: Modified. */
+  public static void subtractOneHot(Matrix p, int[] labels) {
+    checkLabels("subtractOneHot", p, labels);
+    float[] d = p.data();
+    for (int i = 0; i < p.rows(); i++) {
+      d[p.offset() + i * p.cols() + labels[i]] -= 1f;
+    }
+  }
+
+  /** Writes the one-hot matrix of the labels into t. t: Modified. */
+  public static void oneHot(int[] labels, Matrix t) {
+    checkLabels("oneHot", t, labels);
+    t.fill(0f);
+    for (int i = 0; i < t.rows(); i++) {
+      t.data()[t.offset() + i * t.cols() + labels[i]] = 1f;
+    }
+  }
+
+  private static void checkLabels(String op, Matrix x, int[] labels) {
+    if (labels.length < x.rows()) {
+      throw new IllegalArgumentException(op + ": " + labels.length + " labels for " + x.shape());
+    }
+    for (int i = 0; i < x.rows(); i++) {
+      if (labels[i] < 0 || labels[i] >= x.cols()) {
+        throw new IllegalArgumentException(
+            op + ": label " + labels[i] + " at row " + i + " outside [0, " + x.cols() + ") for " + x.shape());
+      }
+    }
+  }
+
+  /** {@code x *= alpha}. x: Modified. */
+  public static void scale(float alpha, Matrix x) {
+    ew().scale(alpha, x.data(), x.offset(), x.size());
+  }
+
+  /** {@code x /= d}. x: Modified. */
+  public static void divide(Matrix x, float d) {
+    ew().divide(x.data(), x.offset(), x.size(), d);
+  }
+
+  /** {@code y += alpha * x}. y: Modified. */
+  public static void axpy(float alpha, Matrix x, Matrix y) {
+    sameShape("axpy", x, y);
+    aliasOk("axpy", x, y);
+    ew().axpy(alpha, x.data(), x.offset(), y.data(), y.offset(), x.size());
+  }
+
+  /** {@code z = x .* y}. z: Modified (may be x or y). */
+  public static void hadamard(Matrix x, Matrix y, Matrix z) {
+    sameShape("hadamard", x, y);
+    sameShape("hadamard", x, z);
+    aliasOk("hadamard", x, z);
+    aliasOk("hadamard", y, z);
+    ew().hadamard(x.data(), x.offset(), y.data(), y.offset(), z.data(), z.offset(), x.size());
+  }
+
+  /** {@code z = x - y}. z: Modified (may be x or y). */
+  public static void sub(Matrix x, Matrix y, Matrix z) {
+    sameShape("sub", x, y);
+    sameShape("sub", x, z);
+    aliasOk("sub", x, z);
+    aliasOk("sub", y, z);
+    ew().sub(x.data(), x.offset(), y.data(), y.offset(), z.data(), z.offset(), x.size());
+  }
+
+  /** Frobenius norm {@code ||x||_F}. */
+  public static double frobeniusNorm(Matrix x) {
+    return Math.sqrt(ew().sumSquares(x.data(), x.offset(), x.size()));
+  }
+
+  /**
+   * Divides x by its Frobenius norm (the reference's activation normalization; no epsilon). Returns the
+   * norm. x: Modified.
+   */
+  public static float normalizeFrobenius(Matrix x) {
+    float norm = (float) frobeniusNorm(x);
+    ew().divide(x.data(), x.offset(), x.size(), norm);
+    return norm;
+  }
+
+  /** Euclidean norm of each row into {@code out[0..rows)}. */
+  public static void rowNorms(Matrix x, float[] out) {
+    if (out.length < x.rows()) {
+      throw new IllegalArgumentException("rowNorms: output of length " + out.length + " for " + x.shape());
+    }
+    ew().rowNorms(x.data(), x.offset(), x.rows(), x.cols(), out, 0);
+  }
+
+  /** Column sums into {@code out[0..cols)}. */
+  public static void columnSums(Matrix x, float[] out) {
+    if (out.length < x.cols()) {
+      throw new IllegalArgumentException("columnSums: output of length " + out.length + " for " + x.shape());
+    }
+    ew().columnSums(x.data(), x.offset(), x.rows(), x.cols(), out, 0);
+  }
+
+  /**
+   * Fills {@code mask} with an inverted-dropout mask: each entry independently 0 with probability p, else
+   * {@code 1/(1-p)}. One draw per entry in row-major order. mask: Modified.
+   */
+  public static void dropoutMask(Matrix mask, float p, Rng rng) {
+    if (!(p >= 0f && p < 1f)) {
+      throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
+    }
+    float keep = 1f / (1f - p);
+    float[] d = mask.data();
+    int end = mask.offset() + mask.size();
+    for (int i = mask.offset(); i < end; i++) {
+      d[i] = rng.nextFloat() < p ? 0f : keep;
+    }
+  }
+
+  /** {@code x .*= mask} (dropout application). x: Modified. */
+  public static void applyMask(Matrix x, Matrix mask) {
+    hadamard(x, mask, x);
+  }
+
+  /**
+   * SGD with momentum and weight decay, PyTorch semantics: {@code g = G + lambda W; V <- mu V + g; W <- W - eta
+   * V}. w, v: Modified. g: Not modified.
+   */
+  public static void sgdStep(Matrix w, Matrix g, Matrix v, float lr, float momentum, float weightDecay) {
+    sameShape("sgdStep", w, g);
+    sameShape("sgdStep", w, v);
+    if (w.overlaps(g) || w.overlaps(v) || g.overlaps(v)) {
+      throw new IllegalArgumentException("sgdStep: W " + w.shape() + ", G and V must not share storage");
+    }
+    ew().sgdStep(w.data(), w.offset(), g.data(), g.offset(), v.data(), v.offset(), w.size(), lr, momentum, weightDecay);
+  }
+
+  /** True if every element is finite. */
+  public static boolean allFinite(Matrix x) {
+    return ew().allFinite(x.data(), x.offset(), x.size());
+  }
+}

@@ -1,0 +1,63 @@
+package org.fwdlearn.core.kernel;
+
+/**
+ * The row and elementwise kernels of the learning rules, on raw arrays with offsets. Unless stated
+ * otherwise an output may be the same region as an input (exact aliasing), but not a partial overlap.
+ * Implementations trust their arguments; {@link org.fwdlearn.core.Ops} validates them.
+ */
+public interface ElementwiseKernel {
+  /** {@code y[i] = max(x[i], 0)}; NaN stays NaN. */
+  void relu(float[] x, int xOff, float[] y, int yOff, int len);
+
+  /** Derivative mask: {@code m[i] = x[i] > 0 ? 1 : 0}. */
+  void reluMask(float[] x, int xOff, float[] m, int mOff, int len);
+
+  /** Backward through ReLU: {@code d[i] = a[i] > 0 ? d[i] : 0}. */
+  void reluBackward(float[] a, int aOff, float[] d, int dOff, int len);
+
+  /** Row softmax of an r x c block, subtracting each row's maximum first: {@code y = softmax(x)}. */
+  void softmaxRows(float[] x, int xOff, float[] y, int yOff, int rows, int cols);
+
+  /** Index of the first maximum of each row (NaN counts as greater than everything); -1 for empty rows. */
+  void argmaxRows(float[] x, int xOff, int rows, int cols, int[] out, int outOff);
+
+  /**
+   * Mean cross-entropy of logits: {@code (1/rows) sum_i [logsumexp(x_i) - x_i[label_i]]}, computed with
+   * the row maximum subtracted, accumulated in double.
+   */
+  double meanCrossEntropy(float[] logits, int off, int rows, int cols, int[] labels, int labelsOff);
+
+  /** {@code x[i] *= alpha}. */
+  void scale(float alpha, float[] x, int xOff, int len);
+
+  /** {@code x[i] /= d} (a true division, as in {@code X / ||X||}). */
+  void divide(float[] x, int xOff, int len, float d);
+
+  /** {@code y[i] += alpha * x[i]} (a fused multiply-add per element). */
+  void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int len);
+
+  /** {@code z[i] = x[i] * y[i]}. */
+  void hadamard(float[] x, int xOff, float[] y, int yOff, float[] z, int zOff, int len);
+
+  /** {@code z[i] = x[i] - y[i]}. */
+  void sub(float[] x, int xOff, float[] y, int yOff, float[] z, int zOff, int len);
+
+  /** Sum of squares (accumulated at least in float; the scalar reference uses double); ||x||_F = sqrt of this. */
+  double sumSquares(float[] x, int xOff, int len);
+
+  /** Euclidean norm of each row of an r x c block into {@code out[outOff + i]}. */
+  void rowNorms(float[] x, int xOff, int rows, int cols, float[] out, int outOff);
+
+  /** {@code out[outOff + j] = sum_i x[i, j]} over an r x c block. */
+  void columnSums(float[] x, int xOff, int rows, int cols, float[] out, int outOff);
+
+  /**
+   * The SGD step with momentum and weight decay, PyTorch semantics (no dampening, no Nesterov):
+   * {@code g = G + lambda W; V <- mu V + g; W <- W - eta V}.
+   */
+  void sgdStep(
+      float[] w, int wOff, float[] g, int gOff, float[] v, int vOff, int len, float lr, float momentum, float weightDecay);
+
+  /** True if every element is finite (no NaN, no infinity). */
+  boolean allFinite(float[] x, int xOff, int len);
+}

@@ -1,0 +1,36 @@
+package org.fwdlearn.core.kernel;
+
+import org.fwdlearn.core.ThreadPool;
+
+/**
+ * General matrix multiply on row-major float32 arrays: {@code C <- alpha * op(A) * op(B) + beta * C}, with
+ * op(A) of shape m x k and op(B) of shape k x n.
+ *
+ * <p>Storage: element (i, j) of a row-major array with leading dimension {@code ld} lives at
+ * {@code off + i * ld + j}. If {@code transA}, A is stored k x m (op(A) = A^T), else m x k; likewise B is
+ * stored n x k when {@code transB}, else k x n. When {@code beta == 0}, C is not read (NaN in C does not
+ * propagate), as in BLAS. When {@code k == 0} or {@code alpha == 0}, C becomes {@code beta * C}.
+ *
+ * <p>Implementations trust their arguments: {@link org.fwdlearn.core.Ops} validates shapes and aliasing.
+ * For every output element the order of the floating-point operations is independent of the thread count.
+ */
+public interface GemmKernel {
+  void gemm(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float beta,
+      float[] c,
+      int cOff,
+      int ldc,
+      ThreadPool pool);
+}

@@ -1,0 +1,178 @@
+package org.fwdlearn.core.kernel;
+
+/** The scalar reference of every elementwise and row kernel: plain loops, in index order. */
+public final class ScalarElementwise implements ElementwiseKernel {
+  @Override
+  public void relu(float[] x, int xOff, float[] y, int yOff, int len) {
+    for (int i = 0; i < len; i++) {
+      float v = x[xOff + i];
+      y[yOff + i] = v < 0f ? 0f : v;
+    }
+  }
+
+  @Override
+  public void reluMask(float[] x, int xOff, float[] m, int mOff, int len) {
+    for (int i = 0; i < len; i++) {
+      m[mOff + i] = x[xOff + i] > 0f ? 1f : 0f;
+    }
+  }
+
+  @Override
+  public void reluBackward(float[] a, int aOff, float[] d, int dOff, int len) {
+    for (int i = 0; i < len; i++) {
+      if (!(a[aOff + i] > 0f)) {
+        d[dOff + i] = 0f;
+      }
+    }
+  }
+
+  @Override
+  public void softmaxRows(float[] x, int xOff, float[] y, int yOff, int rows, int cols) {
+    for (int r = 0; r < rows; r++) {
+      int xr = xOff + r * cols;
+      int yr = yOff + r * cols;
+      float max = Float.NEGATIVE_INFINITY;
+      for (int j = 0; j < cols; j++) {
+        max = Math.max(max, x[xr + j]);
+      }
+      float sum = 0f;
+      for (int j = 0; j < cols; j++) {
+        float e = (float) Math.exp(x[xr + j] - max);
+        y[yr + j] = e;
+        sum += e;
+      }
+      float inv = 1f / sum;
+      for (int j = 0; j < cols; j++) {
+        y[yr + j] *= inv;
+      }
+    }
+  }
+
+  @Override
+  public void argmaxRows(float[] x, int xOff, int rows, int cols, int[] out, int outOff) {
+    for (int r = 0; r < rows; r++) {
+      int xr = xOff + r * cols;
+      int best = cols == 0 ? -1 : 0;
+      for (int j = 1; j < cols; j++) {
+        float v = x[xr + j];
+        float b = x[xr + best];
+        if (Float.isNaN(b)) {
+          break;
+        }
+        if (v > b || Float.isNaN(v)) {
+          best = j;
+        }
+      }
+      out[outOff + r] = best;
+    }
+  }
+
+  @Override
+  public double meanCrossEntropy(float[] logits, int off, int rows, int cols, int[] labels, int labelsOff) {
+    if (rows == 0) {
+      return 0.0;
+    }
+    double total = 0.0;
+    for (int r = 0; r < rows; r++) {
+      int xr = off + r * cols;
+      float max = Float.NEGATIVE_INFINITY;
+      for (int j = 0; j < cols; j++) {
+        max = Math.max(max, logits[xr + j]);
+      }
+      double sum = 0.0;
+      for (int j = 0; j < cols; j++) {
+        sum += Math.exp((double) logits[xr + j] - max);
+      }
+      total += Math.log(sum) + max - logits[xr + labels[labelsOff + r]];
+    }
+    return total / rows;
+  }
+
+  @Override
+  public void scale(float alpha, float[] x, int xOff, int len) {
+    for (int i = 0; i < len; i++) {
+      x[xOff + i] *= alpha;
+    }
+  }
+
+  @Override
+  public void divide(float[] x, int xOff, int len, float d) {
+    for (int i = 0; i < len; i++) {
+      x[xOff + i] /= d;
+    }
+  }
+
+  @Override
+  public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int len) {
+    for (int i = 0; i < len; i++) {
+      y[yOff + i] = Math.fma(alpha, x[xOff + i], y[yOff + i]);
+    }
+  }
+
+  @Override
+  public void hadamard(float[] x, int xOff, float[] y, int yOff, float[] z, int zOff, int len) {
+    for (int i = 0; i < len; i++) {
+      z[zOff + i] = x[xOff + i] * y[yOff + i];
+    }
+  }
+
+  @Override
+  public void sub(float[] x, int xOff, float[] y, int yOff, float[] z, int zOff, int len) {
+    for (int i = 0; i < len; i++) {
+      z[zOff + i] = x[xOff + i] - y[yOff + i];
+    }
+  }
+
+  @Override
+  public double sumSquares(float[] x, int xOff, int len) {
+    double s = 0.0;
+    for (int i = 0; i < len; i++) {
+      double v = x[xOff + i];
+      s += v * v;
+    }
+    return s;
+  }
+
+  @Override
+  public void rowNorms(float[] x, int xOff, int rows, int cols, float[] out, int outOff) {
+    for (int r = 0; r < rows; r++) {
+      out[outOff + r] = (float) Math.sqrt(sumSquares(x, xOff + r * cols, cols));
+    }
+  }
+
+  @Override
+  public void columnSums(float[] x, int xOff, int rows, int cols, float[] out, int outOff) {
+    for (int j = 0; j < cols; j++) {
+      out[outOff + j] = 0f;
+    }
+    for (int r = 0; r < rows; r++) {
+      int xr = xOff + r * cols;
+      for (int j = 0; j < cols; j++) {
+        out[outOff + j] += x[xr + j];
+      }
+    }
+  }
+
+  @Override
+  public void sgdStep(
+      float[] w, int wOff, float[] g, int gOff, float[] v, int vOff, int len, float lr, float momentum, float weightDecay) {
+    for (int i = 0; i < len; i++) {
+      float wi = w[wOff + i];
+      float gi = g[gOff + i] + weightDecay * wi;
+      float vi = momentum * v[vOff + i] + gi;
+      v[vOff + i] = vi;
+      w[wOff + i] = wi - lr * vi;
+    }
+  }
+
+  @Override
+  public boolean allFinite(float[] x, int xOff, int len) {
+    for (int i = 0; i < len; i++) {
+      float v = x[xOff + i];
+      if (v - v != 0f) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
