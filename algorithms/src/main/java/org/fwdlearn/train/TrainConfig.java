@@ -1,0 +1,196 @@
+package org.fwdlearn.train;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Every setting of a training run, with the defaults of ALGORITHMS.md section 12 (the paper's protocol).
+ * A plain mutable bean so that a JSON config maps onto it field by field; {@link #validate()} checks it
+ * before any data is loaded.
+ */
+public final class TrainConfig {
+  /** Learning rule names accepted by {@link #rule}. */
+  public static final List<String> RULES =
+      List.of("pepita", "pepita-tl", "pepita-hebbian", "afa", "bp", "fa", "dfa", "drtp", "ff");
+
+  /** Learning rule: one of {@link #RULES}. Default {@code pepita}. */
+  public String rule = "pepita";
+  /** Dataset name (mnist, fashion-mnist, cifar10, cifar100, or a generated one). Default {@code mnist}. */
+  public String dataset = "mnist";
+  /** Directory of the dataset files; null = the default location for the dataset. */
+  public String dataDir = null;
+  /** Per-channel standardisation of the inputs (off: pixels in [0, 1], the reference default). */
+  public boolean standardize = false;
+  /** Hidden layer widths. Default one layer of 1024. */
+  public int[] hidden = {1024};
+  /** Epochs. Default 100. */
+  public int epochs = 100;
+  /** Mini-batch size (the last partial batch is dropped). Default 64. */
+  public int batch = 64;
+  /** Batch size for evaluation (matters only with activation normalization). Default 64. */
+  public int testBatch = 64;
+  /** Learning rate; null = the rule's default ({@link #defaultLearningRate(String)}). */
+  public Float lr = null;
+  /** SGD momentum. Default 0.9. */
+  public float momentum = 0.9f;
+  /** Weight decay lambda (added to the gradient, PyTorch semantics). Default 0. */
+  public float weightDecay = 0f;
+  /** Dropout probability of hidden units (a consistent mask per batch). Default 0.1. */
+  public float dropout = 0.1f;
+  /** Factor the learning rate is multiplied by after each decay epoch. Default 0.1. */
+  public float lrDecay = 0.1f;
+  /** 0-based epochs at whose END the learning rate decays. Default {60, 90}. */
+  public int[] decayEpochs = {60, 90};
+  /** Forward weight init: he_uniform or he_normal. Default he_uniform. */
+  public String init = "he_uniform";
+  /** Feedback matrix F init: uniform or normal (product of per-layer B); normal is forced by mirroring. */
+  public String fInit = "uniform";
+  /** Scale of F (Bstd). Default 0.05. */
+  public float fScale = 0.05f;
+  /** Zero-mean F (else U(0, a)). Default true. */
+  public boolean fMeanZero = true;
+  /** Sign of the modulation: "minus" (X - E F^T, the ICLR code) or "plus" (X + E F^T, the ICML code). */
+  public String pepitaSign = "minus";
+  /** PEPITA presynaptic activity: "modulated" (reference default) or "forward". */
+  public String pepitaMode = "modulated";
+  /** Reproduce the reference code's quirks (e.g. "mixed" falling through to plain PEPITA). */
+  public boolean referenceQuirks = false;
+  /** Time-local PEPITA: share the dropout masks between its two passes (reference: fresh masks). */
+  public boolean timeLocalSharedMasks = false;
+  /** Activation normalization: divide each hidden layer's batch activations by their Frobenius norm. */
+  public boolean normalizeActivations = false;
+  /** Weight mirroring of the feedback matrices (PEPITA: section 5.1; FA: section 5.2). */
+  public boolean mirror = false;
+  /** Weight-mirroring learning rate eta_B. Default 0.1. */
+  public float mirrorLr = 0.1f;
+  /** Weight-mirroring weight decay lambda_B. Default 0.5. */
+  public float mirrorWeightDecay = 0.5f;
+  /** Mirror-only epochs before any forward-weight update. Default 1. */
+  public int mirrorPreEpochs = 1;
+  /** After the pre-mirror epochs, mirror in epochs e with (e + 1) % mirrorEvery == 0. Default 1 (every epoch). */
+  public int mirrorEvery = 1;
+  /** Random seed of initialisation, dropout and shuffling. Default 42. */
+  public long seed = 42;
+  /** Threads for the kernels (1 = the caller's thread only). Default: available processors. */
+  public int threads = Runtime.getRuntime().availableProcessors();
+  /** Use only the first N training examples (0 = all). */
+  public int trainLimit = 0;
+  /** Use only the first N test examples (0 = all). */
+  public int testLimit = 0;
+
+  /** The learning rate that reproduces each rule's paper figure (PEPITA: 0.1, the ICML code's MNIST setting). */
+  public static float defaultLearningRate(String rule) {
+    return switch (rule) {
+      case "pepita" -> 0.1f;
+      default -> 0.01f;
+    };
+  }
+
+  /** The learning rate in force: {@link #lr}, or the rule's default. */
+  public float effectiveLr() {
+    return lr != null ? lr : defaultLearningRate(rule);
+  }
+
+  /**
+   * Checks every setting. Throws IllegalArgumentException naming the setting, its value and what is
+   * allowed.
+   */
+  public TrainConfig validate() {
+    List<String> problems = new ArrayList<>();
+    oneOf(problems, "rule", rule, RULES);
+    oneOf(problems, "init", init, List.of("he_uniform", "he_normal"));
+    oneOf(problems, "f-init", fInit, List.of("uniform", "normal"));
+    oneOf(problems, "pepita-sign", pepitaSign, List.of("minus", "plus"));
+    oneOf(problems, "pepita-mode", pepitaMode, List.of("modulated", "forward"));
+    if (hidden == null) {
+      problems.add("hidden: must be a list of widths (may be empty)");
+    } else {
+      for (int h : hidden) {
+        if (h < 1) {
+          problems.add("hidden: every width must be >= 1, got " + Arrays.toString(hidden));
+          break;
+        }
+      }
+    }
+    positive(problems, "epochs", epochs);
+    positive(problems, "batch", batch);
+    positive(problems, "test-batch", testBatch);
+    positive(problems, "threads", threads);
+    if (lr != null && !(lr > 0f && Float.isFinite(lr))) {
+      problems.add("lr: must be a finite number > 0, got " + lr);
+    }
+    if (!(momentum >= 0f && momentum < 1f)) {
+      problems.add("momentum: must be in [0, 1), got " + momentum);
+    }
+    if (!(weightDecay >= 0f && Float.isFinite(weightDecay))) {
+      problems.add("weight-decay: must be >= 0, got " + weightDecay);
+    }
+    if (!(dropout >= 0f && dropout < 1f)) {
+      problems.add("dropout: must be in [0, 1), got " + dropout);
+    }
+    if (!(lrDecay > 0f && lrDecay <= 1f)) {
+      problems.add("lr-decay: must be in (0, 1], got " + lrDecay);
+    }
+    if (decayEpochs == null) {
+      problems.add("decay-epochs: must be a list of epochs (may be empty)");
+    } else {
+      for (int e : decayEpochs) {
+        if (e < 0) {
+          problems.add("decay-epochs: epochs must be >= 0, got " + Arrays.toString(decayEpochs));
+          break;
+        }
+      }
+    }
+    if (!(fScale >= 0f && Float.isFinite(fScale))) {
+      problems.add("f-scale: must be >= 0, got " + fScale);
+    }
+    if (!(mirrorLr >= 0f) || !(mirrorWeightDecay >= 0f)) {
+      problems.add("mirror-lr and mirror-weight-decay must be >= 0, got " + mirrorLr + ", " + mirrorWeightDecay);
+    }
+    if (mirrorPreEpochs < 0) {
+      problems.add("mirror-pre-epochs: must be >= 0, got " + mirrorPreEpochs);
+    }
+    positive(problems, "mirror-every", mirrorEvery);
+    if (trainLimit < 0 || testLimit < 0) {
+      problems.add("train-limit/test-limit: must be >= 0 (0 = all), got " + trainLimit + ", " + testLimit);
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+    return this;
+  }
+
+  private static void oneOf(List<String> problems, String name, String value, List<String> allowed) {
+    if (value == null || !allowed.contains(value.toLowerCase(Locale.ROOT))) {
+      problems.add(name + ": '" + value + "' is not one of " + String.join(", ", allowed));
+    }
+  }
+
+  private static void positive(List<String> problems, String name, int value) {
+    if (value < 1) {
+      problems.add(name + ": must be >= 1, got " + value);
+    }
+  }
+
+  /** A deep copy. */
+  public TrainConfig copy() {
+    TrainConfig c = new TrainConfig();
+    for (java.lang.reflect.Field f : TrainConfig.class.getFields()) {
+      if (java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+        continue;
+      }
+      try {
+        Object v = f.get(this);
+        if (v instanceof int[] a) {
+          v = a.clone();
+        }
+        f.set(c, v);
+      } catch (IllegalAccessException e) {
+        throw new AssertionError(e);
+      }
+    }
+    return c;
+  }
+}
