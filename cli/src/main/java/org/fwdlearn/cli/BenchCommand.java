@@ -1,0 +1,276 @@
+package org.fwdlearn.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code fwdlearn bench}: runs the JMH benchmarks of the {@code bench} module as a subprocess
+ * ({@code java --add-modules=jdk.incubator.vector -jar bench/target/benchmarks.jar ... -rf json}), then prints a
+ * table of the scores with the speed-up over EJML (and OpenBLAS where a benchmark has it). The cli does not
+ * depend on JMH: it reads JMH's JSON result file.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the JMH benchmarks (bench/target/benchmarks.jar, built by: mvn -pl bench -am package -DskipTests)",
+      "and print a table of the results with the speed-up over EJML (and OpenBLAS where present)."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  fwdlearn bench gemm --quick              GEMM benchmarks, short runs",
+      "  fwdlearn bench elementwise -p rows=64    one parameter value",
+      "  fwdlearn bench --results old.json        only print the table of an earlier JMH JSON file",
+      "  fwdlearn bench gemm -- -prof gc          pass arguments to JMH after --"
+    })
+public final class BenchCommand implements Callable<Integer> {
+  /** Shorthands for JMH include patterns. */
+  static final Map<String, String> SHORTHANDS = shorthands();
+
+  private static Map<String, String> shorthands() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("gemm", "GemmBench");
+    m.put("elementwise", "ElementwiseBench");
+    m.put("train", "Train.*Bench");
+    m.put("all", ".*");
+    return m;
+  }
+
+  @Spec CommandSpec spec;
+
+  @Parameters(
+      paramLabel = "<target>",
+      arity = "0..*",
+      description = {
+        "What to run: gemm, elementwise, train, all, or a JMH include pattern (a regular expression).",
+        "Default: all. Arguments after -- go to JMH unchanged."
+      })
+  List<String> targets = new ArrayList<>();
+
+  @Option(names = "--quick", description = "Short runs: 1 fork, 2 x 1 s warm-up, 3 x 1 s measurement.")
+  boolean quick;
+
+  @Option(names = {"-p", "--param"}, paramLabel = "<name=v1,v2>", description = "A benchmark parameter's values (JMH -p).")
+  List<String> params = new ArrayList<>();
+
+  @Option(names = "--jar", paramLabel = "<file>", description = "The JMH jar. Default: bench/target/benchmarks.jar of the fwdlearn checkout.")
+  Path jar;
+
+  @Option(names = "--results", paramLabel = "<file.json>", description = "Do not run: print the table of this JMH JSON result file.")
+  Path results;
+
+  @Option(names = "--save", paramLabel = "<file.json>", description = "Keep JMH's JSON result file here.")
+  Path save;
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    // Picocli consumes "--"; what follows it in the original arguments goes to JMH unchanged.
+    List<String> original = spec.commandLine().getParseResult().originalArgs();
+    int dashes = original.indexOf("--");
+    List<String> passThrough = dashes < 0 ? List.of() : original.subList(dashes + 1, original.size());
+    List<String> patterns = new ArrayList<>();
+    for (String t : targets.subList(0, targets.size() - Math.min(passThrough.size(), targets.size()))) {
+      patterns.add(pattern(t));
+    }
+    for (String p : params) {
+      if (!p.matches("[A-Za-z_][A-Za-z0-9_]*=.+")) {
+        throw new UsageException("Invalid value for --param: '" + p + "' (expected name=value1,value2)");
+      }
+    }
+    if (results != null) {
+      if (!Files.isRegularFile(results)) {
+        throw new UsageException("--results: no such file " + results);
+      }
+      out.print(table(Files.readString(results)));
+      out.flush();
+      return 0;
+    }
+    Path j = jar != null ? jar : home().resolve("bench/target/benchmarks.jar");
+    if (!Files.isRegularFile(j)) {
+      throw new Main.Failure(
+          "the benchmark jar " + j + " does not exist; build it with: mvn -B -pl bench -am package -DskipTests");
+    }
+    Path json = save != null ? save.toAbsolutePath() : Files.createTempFile("fwdlearn-jmh-", ".json");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("--add-modules=jdk.incubator.vector");
+    cmd.add("-jar");
+    cmd.add(j.toString());
+    cmd.addAll(patterns.isEmpty() ? List.of(".*") : patterns);
+    if (quick) {
+      cmd.addAll(List.of("-f", "1", "-wi", "2", "-w", "1s", "-i", "3", "-r", "1s"));
+    }
+    for (String p : params) {
+      cmd.add("-p");
+      cmd.add(p);
+    }
+    cmd.addAll(passThrough);
+    cmd.addAll(List.of("-rf", "json", "-rff", json.toString()));
+    PrintWriter err = spec.commandLine().getErr();
+    err.println("running: " + String.join(" ", cmd));
+    err.flush();
+    Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    // JMH's own report goes to stderr, so that stdout holds only the table.
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        err.println(line);
+        err.flush();
+      }
+    }
+    int rc = proc.waitFor();
+    try {
+      if (rc != 0) {
+        throw new Main.Failure("JMH exited with code " + rc);
+      }
+      if (!Files.isRegularFile(json) || Files.size(json) == 0) {
+        throw new Main.Failure("JMH wrote no results (did the pattern match no benchmark? list them with: -- -l)");
+      }
+      out.print(table(Files.readString(json)));
+      out.flush();
+    } finally {
+      if (save == null) {
+        Files.deleteIfExists(json);
+      }
+    }
+    return 0;
+  }
+
+  static String pattern(String target) {
+    String t = target.toLowerCase(Locale.ROOT);
+    return SHORTHANDS.getOrDefault(t, target);
+  }
+
+  /** The fwdlearn checkout: the launcher passes it as -Dfwdlearn.home; else the working directory. */
+  static Path home() {
+    String h = System.getProperty("fwdlearn.home");
+    return h != null && !h.isBlank() ? Path.of(h) : Path.of("").toAbsolutePath();
+  }
+
+  private static final Pattern EJML = Pattern.compile("(?i).*ejml.*");
+  private static final Pattern OPENBLAS = Pattern.compile("(?i).*(openblas|netlib|blas).*");
+
+  /**
+   * The table of a JMH JSON result: one row per benchmark and parameter set, with the speed-up over EJML and
+   * OpenBLAS. The implementation is the parameter whose values include one matching "ejml"; rows sharing the
+   * benchmark and the other parameters are compared. Speed-up = reference time / time (or throughput /
+   * reference throughput), so above 1 means faster than the reference.
+   */
+  @SuppressWarnings("unchecked")
+  static String table(String jmhJson) {
+    Object parsed = Json.parse(jmhJson);
+    if (!(parsed instanceof List<?> list)) {
+      throw new Main.Failure("not a JMH JSON result (expected an array)");
+    }
+    record Row(String bench, String mode, Map<String, String> params, double score, double error, String unit) {}
+    List<Row> rows = new ArrayList<>();
+    for (Object o : list) {
+      Map<String, Object> e = (Map<String, Object>) o;
+      String bench = String.valueOf(e.get("benchmark"));
+      String[] parts = bench.split("\\.");
+      String shortName = parts.length >= 2 ? parts[parts.length - 2] + "." + parts[parts.length - 1] : bench;
+      Map<String, String> p = new TreeMap<>();
+      if (e.get("params") instanceof Map<?, ?> pm) {
+        pm.forEach((k, v) -> p.put(String.valueOf(k), String.valueOf(v)));
+      }
+      Map<String, Object> metric = (Map<String, Object>) e.get("primaryMetric");
+      rows.add(new Row(shortName, String.valueOf(e.get("mode")), p, num(metric.get("score")),
+          num(metric.get("scoreError")), String.valueOf(metric.get("scoreUnit"))));
+    }
+    String implKey = null;
+    for (Row r : rows) {
+      for (Map.Entry<String, String> e : r.params().entrySet()) {
+        if (EJML.matcher(e.getValue()).matches()) {
+          implKey = e.getKey();
+        }
+      }
+    }
+    final String ik = implKey;
+    List<String[]> cells = new ArrayList<>();
+    cells.add(new String[] {"benchmark", "params", ik == null ? "" : ik, "score", "error", "unit", "vs EJML", "vs OpenBLAS"});
+    for (Row r : rows) {
+      Map<String, String> others = new TreeMap<>(r.params());
+      String impl = ik == null ? "" : others.remove(ik);
+      String ejml = "";
+      String blas = "";
+      if (ik != null) {
+        for (Row o : rows) {
+          Map<String, String> oo = new TreeMap<>(o.params());
+          String oi = oo.remove(ik);
+          if (o.bench().equals(r.bench()) && o.mode().equals(r.mode()) && oo.equals(others) && oi != null) {
+            boolean time = !r.mode().equals("thrpt");
+            double speedup = time ? o.score() / r.score() : r.score() / o.score();
+            if (EJML.matcher(oi).matches()) {
+              ejml = String.format(Locale.ROOT, "%.2fx", speedup);
+            } else if (OPENBLAS.matcher(oi).matches()) {
+              blas = String.format(Locale.ROOT, "%.2fx", speedup);
+            }
+          }
+        }
+      }
+      String ps = others.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+          .reduce((a, b) -> a + " " + b).orElse("");
+      cells.add(new String[] {r.bench(), ps, impl == null ? "" : impl, fmt(r.score()),
+          Double.isFinite(r.error()) ? "± " + fmt(r.error()) : "", r.unit(), ejml, blas});
+    }
+    int[] w = new int[cells.get(0).length];
+    for (String[] c : cells) {
+      for (int i = 0; i < c.length; i++) {
+        w[i] = Math.max(w[i], c[i].length());
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String[] c : cells) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < c.length; i++) {
+        if (w[i] == 0) {
+          continue;
+        }
+        boolean right = i == 3 || i == 4 || i >= 6;
+        line.append(right ? String.format("%" + w[i] + "s", c[i]) : String.format("%-" + w[i] + "s", c[i]));
+        line.append("  ");
+      }
+      sb.append(line.toString().stripTrailing()).append('\n');
+    }
+    sb.append("vs EJML / vs OpenBLAS: speed-up over that implementation on the same benchmark and parameters"
+        + " (above 1 = faster).\n");
+    return sb.toString();
+  }
+
+  private static double num(Object o) {
+    return o instanceof Number n ? n.doubleValue() : Double.NaN;
+  }
+
+  private static String fmt(double v) {
+    if (!Double.isFinite(v)) {
+      return "NaN";
+    }
+    double a = Math.abs(v);
+    if (a >= 1000) {
+      return String.format(Locale.ROOT, "%,.0f", v);
+    } else if (a >= 10) {
+      return String.format(Locale.ROOT, "%.1f", v);
+    }
+    return String.format(Locale.ROOT, "%.3g", v);
+  }
+}

@@ -1,0 +1,157 @@
+package org.fwdlearn.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.fwdlearn.core.Matrix;
+import org.fwdlearn.core.Ops;
+import org.fwdlearn.core.ThreadPool;
+import org.fwdlearn.data.Dataset;
+import org.fwdlearn.data.DatasetFormatException;
+import org.fwdlearn.data.DatasetNotFoundException;
+import org.fwdlearn.data.DatasetSplit;
+import org.fwdlearn.data.Datasets;
+import org.fwdlearn.nn.Network;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code fwdlearn eval --model DIR}: the accuracy, the mean cross-entropy and the confusion matrix of a trained
+ * model on a test set, printed and written to {@code confusion.png} and {@code eval.json}.
+ */
+@Command(
+    name = "eval",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Evaluate a trained model (a run directory of 'fwdlearn train') on a test set: accuracy, loss and the",
+      "confusion matrix, printed and drawn to confusion.png (written, with eval.json, into the model directory",
+      "unless --report-dir says otherwise)."
+    })
+public final class EvalCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--model", required = true, paramLabel = "<dir>", description = "The run directory holding model.json and model.safetensors.")
+  Path model;
+
+  @Option(names = "--dataset", paramLabel = "<name>", description = "Test set. Default: the dataset the model was trained on.")
+  String dataset;
+
+  @Option(names = "--data-dir", paramLabel = "<dir>", description = "Directory of the dataset's files. Default: its usual location.")
+  Path dataDir;
+
+  @Option(names = "--test-limit", paramLabel = "<n>", defaultValue = "0", description = "Evaluate the first N test examples only (0 = all). Default: ${DEFAULT-VALUE}.")
+  int testLimit;
+
+  @Option(names = "--report-dir", paramLabel = "<dir>", description = "Where confusion.png and eval.json go. Default: the model directory.")
+  Path reportDir;
+
+  /** Accuracy, loss and confusion of a network on a dataset. */
+  public record Result(double accuracy, double loss, int[][] confusion, int examples) {}
+
+  @Override
+  public Integer call() throws IOException {
+    if (testLimit < 0) {
+      throw new UsageException("Invalid value for --test-limit: " + testLimit + " (allowed: 0 for all, or a positive count)");
+    }
+    String name = dataset != null ? DataCommand.checkName(dataset) : null;
+    Models.Loaded m = Models.read(model);
+    if (name == null) {
+      name = m.dataset();
+    }
+    DatasetSplit split;
+    try {
+      split = name.equals(SyntheticData.NAME) ? SyntheticData.split() : Datasets.load(name, dataDir, m.standardize());
+    } catch (DatasetNotFoundException | DatasetFormatException e) {
+      throw new Main.Failure(e.getMessage(), e);
+    }
+    Dataset test = split.test();
+    if (testLimit > 0 && testLimit < test.size()) {
+      test = test.head(testLimit);
+    }
+    Network net = m.network();
+    if (test.features() != net.inputSize() || test.numClasses() != net.outputSize()) {
+      throw new UsageException(
+          "the model takes " + net.inputSize() + " features and " + net.outputSize() + " classes, " + name + " has "
+              + test.features() + " and " + test.numClasses());
+    }
+    Result r = evaluate(net, test, m.testBatch());
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(Locale.ROOT, "model %s (%s, %s) on %s: %d examples%n", model, m.rule(),
+        Settings.text(net.sizes()).replace(',', '-'), test.name(), r.examples());
+    out.printf(Locale.ROOT, "accuracy %.4f (%s), loss %.4f%n", r.accuracy(), Metrics.percent(r.accuracy()), r.loss());
+    out.println("confusion matrix (rows: true class, columns: predicted):");
+    out.print(confusionTable(r.confusion()));
+    Path dir = reportDir != null ? reportDir : model;
+    java.nio.file.Files.createDirectories(dir);
+    Plots.confusion(dir.resolve("confusion.png"), r.confusion(),
+        String.format(Locale.ROOT, "%s on %s: accuracy %.4f", m.rule(), test.name(), r.accuracy()));
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("model", model.toString());
+    json.put("dataset", test.name());
+    json.put("examples", r.examples());
+    json.put("accuracy", r.accuracy());
+    json.put("loss", r.loss());
+    json.put("confusion", java.util.Arrays.asList((Object[]) r.confusion()));
+    AtomicFiles.writeString(dir.resolve("eval.json"), Json.write(json) + "\n");
+    out.println("wrote " + dir.resolve("confusion.png") + " and " + dir.resolve("eval.json"));
+    return 0;
+  }
+
+  /**
+   * Evaluates in batches of {@code batch} rows (the batch matters only for the loss with activation
+   * normalization): accuracy as a fraction, the mean cross-entropy of the logits, and confusion[true][predicted].
+   */
+  public static Result evaluate(Network net, Dataset test, int batch) {
+    int n = test.size();
+    int c = net.outputSize();
+    int[][] confusion = new int[c][c];
+    double lossSum = 0;
+    int correct = 0;
+    int[] pred = new int[Math.max(1, batch)];
+    for (int from = 0; from < n; from += batch) {
+      int to = Math.min(n, from + batch);
+      Matrix logits = net.logits(test.x().rows(from, to), ThreadPool.common());
+      int[] labels = java.util.Arrays.copyOfRange(test.labels(), from, to);
+      lossSum += Ops.meanCrossEntropy(logits, labels) * (to - from);
+      Ops.argmaxRows(logits, pred);
+      for (int i = 0; i < to - from; i++) {
+        confusion[labels[i]][pred[i]]++;
+        if (pred[i] == labels[i]) {
+          correct++;
+        }
+      }
+    }
+    return new Result(n == 0 ? Double.NaN : (double) correct / n, n == 0 ? Double.NaN : lossSum / n, confusion, n);
+  }
+
+  /** The confusion matrix as an aligned text table with class headers. */
+  static String confusionTable(int[][] confusion) {
+    int c = confusion.length;
+    int w = 4;
+    for (int[] row : confusion) {
+      for (int v : row) {
+        w = Math.max(w, Integer.toString(v).length() + 1);
+      }
+    }
+    StringBuilder sb = new StringBuilder(String.format("%6s", "true\\p"));
+    for (int j = 0; j < c; j++) {
+      sb.append(String.format("%" + w + "d", j));
+    }
+    sb.append('\n');
+    for (int i = 0; i < c; i++) {
+      sb.append(String.format("%6d", i));
+      for (int j = 0; j < c; j++) {
+        sb.append(String.format("%" + w + "d", confusion[i][j]));
+      }
+      sb.append('\n');
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,121 @@
+package org.fwdlearn.cli;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.fwdlearn.train.EpochReport;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/** The PNG charts of the reports, drawn with XChart (headless). */
+public final class Plots {
+  private Plots() {}
+
+  private static final int W = 520;
+  private static final int H = 400;
+
+  /**
+   * {@code curves.png}: accuracy and loss (train and test) per epoch side by side, and the angle between F and
+   * the product of the forward weights when the rule has an F.
+   */
+  public static void curves(Path png, List<EpochReport> epochs, String title) throws IOException {
+    List<Double> x = new ArrayList<>();
+    for (EpochReport r : epochs) {
+      x.add((double) (r.epoch() + 1));
+    }
+    List<BufferedImage> panels = new ArrayList<>();
+    XYChart acc = chart("Accuracy — " + title, "accuracy");
+    add(acc, "train", x, epochs.stream().map(EpochReport::trainAccuracy).toList());
+    add(acc, "test", x, epochs.stream().map(EpochReport::testAccuracy).toList());
+    panels.add(BitmapEncoder.getBufferedImage(acc));
+    XYChart loss = chart("Cross-entropy loss", "loss");
+    add(loss, "train", x, epochs.stream().map(EpochReport::trainLoss).toList());
+    add(loss, "test", x, epochs.stream().map(EpochReport::testLoss).toList());
+    panels.add(BitmapEncoder.getBufferedImage(loss));
+    List<Double> angle = epochs.stream().map(EpochReport::fAngleDeg).toList();
+    if (angle.stream().anyMatch(Double::isFinite)) {
+      XYChart a = chart("Angle between F and (W_L ... W_1)^T", "degrees");
+      add(a, "F angle", x, angle);
+      panels.add(BitmapEncoder.getBufferedImage(a));
+    }
+    BufferedImage all = new BufferedImage(W * panels.size(), H, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = all.createGraphics();
+    g.setColor(Color.WHITE);
+    g.fillRect(0, 0, all.getWidth(), all.getHeight());
+    for (int i = 0; i < panels.size(); i++) {
+      g.drawImage(panels.get(i), i * W, 0, null);
+    }
+    g.dispose();
+    write(all, png);
+  }
+
+  private static XYChart chart(String title, String yTitle) {
+    XYChart c = new XYChartBuilder().width(W).height(H).title(title).xAxisTitle("epoch").yAxisTitle(yTitle).build();
+    c.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+    c.getStyler().setChartBackgroundColor(Color.WHITE);
+    c.getStyler().setPlotBackgroundColor(Color.WHITE);
+    c.getStyler().setDecimalPattern("#0.####");
+    return c;
+  }
+
+  private static void add(XYChart c, String name, List<Double> x, List<Double> y) {
+    List<Double> xs = new ArrayList<>();
+    List<Double> ys = new ArrayList<>();
+    for (int i = 0; i < x.size(); i++) {
+      if (Double.isFinite(y.get(i))) {
+        xs.add(x.get(i));
+        ys.add(y.get(i));
+      }
+    }
+    if (xs.isEmpty()) {
+      return;
+    }
+    XYSeries s = c.addSeries(name, xs, ys);
+    s.setMarker(xs.size() <= 30 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+  }
+
+  /** {@code confusion.png}: a heat map of the confusion matrix (rows: true class, columns: predicted). */
+  public static void confusion(Path png, int[][] confusion, String title) throws IOException {
+    int c = confusion.length;
+    int side = Math.max(420, Math.min(1200, 60 * c + 200));
+    HeatMapChart chart =
+        new HeatMapChartBuilder().width(side).height(side).title(title).xAxisTitle("predicted").yAxisTitle("true").build();
+    chart.getStyler().setChartBackgroundColor(Color.WHITE);
+    chart.getStyler().setShowValue(c <= 20);
+    chart.getStyler().setRangeColors(new Color[] {new Color(0xF7FBFF), new Color(0x6BAED6), new Color(0x08306B)});
+    chart.getStyler().setLegendVisible(false);
+    List<Integer> classes = new ArrayList<>();
+    for (int i = 0; i < c; i++) {
+      classes.add(i);
+    }
+    List<Number[]> cells = new ArrayList<>();
+    for (int t = 0; t < c; t++) {
+      for (int p = 0; p < c; p++) {
+        cells.add(new Number[] {p, t, confusion[t][p]});
+      }
+    }
+    chart.addSeries("confusion", classes, classes, cells);
+    write(BitmapEncoder.getBufferedImage(chart), png);
+  }
+
+  private static void write(BufferedImage img, Path png) throws IOException {
+    AtomicFiles.write(
+        png,
+        out -> {
+          if (!ImageIO.write(img, "png", out)) {
+            throw new IOException("no PNG writer available");
+          }
+        });
+  }
+}
