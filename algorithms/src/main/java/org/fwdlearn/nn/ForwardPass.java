@@ -1,0 +1,152 @@
+package org.fwdlearn.nn;
+
+import org.fwdlearn.core.Matrix;
+import org.fwdlearn.core.Ops;
+import org.fwdlearn.core.ThreadPool;
+import org.fwdlearn.core.Transpose;
+
+/**
+ * The preallocated workspace of one forward pass of a {@link Network} on a batch of exactly {@code n} rows
+ * (ALGORITHMS.md section 1):
+ *
+ * <pre>
+ *   H_0 = X;  A_l = H_{l-1} W_l^T;  H_l = Norm(M_l (.) relu(A_l))  (l &lt; L);  P = softmax_rows(A_L)
+ * </pre>
+ *
+ * where M_l is the dropout mask (identity when no masks are given) and Norm divides the whole n x d_l batch
+ * by its Frobenius norm when the network normalizes activations (each pass with its own scalar s_l).
+ *
+ * <p>Every buffer is allocated by the constructor; {@link #run} allocates nothing. Not thread-safe: one
+ * workspace per thread.
+ */
+public final class ForwardPass {
+  private final Network net;
+  private final int n;
+  private final int layers;
+  private final Matrix[] a; // 1..L
+  private final Matrix[] h; // 0..L-1, h[0] = the input of the last run
+  private final Matrix p;
+  private final float[] norms; // 1..L-1
+  private final Matrix[] scratch; // 1..L-1, only with normalization
+  private final float[] columnSums;
+
+  /** A workspace for batches of {@code n} rows. */
+  public ForwardPass(Network net, int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("batch rows must be >= 1, got " + n);
+    }
+    this.net = net;
+    this.n = n;
+    this.layers = net.layers();
+    int[] d = net.sizes();
+    a = new Matrix[layers + 1];
+    h = new Matrix[layers];
+    norms = new float[layers];
+    scratch = new Matrix[layers];
+    int widest = 0;
+    for (int l = 1; l <= layers; l++) {
+      a[l] = new Matrix(n, d[l]);
+      if (l < layers) {
+        h[l] = new Matrix(n, d[l]);
+        norms[l] = 1f;
+        if (net.normalizesActivations()) {
+          scratch[l] = new Matrix(n, d[l]);
+          widest = Math.max(widest, d[l]);
+        }
+      }
+    }
+    p = new Matrix(n, d[layers]);
+    columnSums = new float[widest];
+  }
+
+  /** The network this workspace runs. */
+  public Network network() {
+    return net;
+  }
+
+  /** Rows per batch. */
+  public int rows() {
+    return n;
+  }
+
+  /**
+   * Runs the pass on {@code x} (n x d_0), kept by reference as H_0 until the next run.
+   *
+   * @param x Not modified.
+   * @param masks the dropout masks of the batch, or null for evaluation (no dropout)
+   * @param pool the threads of the matrix products
+   */
+  public void run(Matrix x, DropoutMasks masks, ThreadPool pool) {
+    if (x.rows() != n || x.cols() != net.inputSize()) {
+      throw new IllegalArgumentException(
+          "forward pass on input " + x.shape() + ", expected " + n + "x" + net.inputSize());
+    }
+    boolean drop = masks != null && masks.active();
+    h[0] = x;
+    for (int l = 1; l <= layers; l++) {
+      Ops.gemm(Transpose.N, Transpose.T, 1f, h[l - 1], net.weight(l), 0f, a[l], pool);
+      if (l < layers) {
+        Ops.relu(a[l], h[l]);
+        if (drop) {
+          Ops.applyMask(h[l], masks.mask(l));
+        }
+        if (net.normalizesActivations()) {
+          norms[l] = Ops.normalizeFrobenius(h[l]);
+        }
+      }
+    }
+    Ops.softmaxRows(a[layers], p);
+  }
+
+  /** H_l for l in [0, L-1]; H_0 is the input of the last run. Not a copy. */
+  public Matrix hidden(int l) {
+    if (l < 0 || l >= layers) {
+      throw new IndexOutOfBoundsException("activation H_" + l + " outside [0, " + (layers - 1) + "]");
+    }
+    return h[l];
+  }
+
+  /** A_l (pre-activation, before dropout) for l in [1, L]; A_L are the logits. Not a copy. */
+  public Matrix preActivation(int l) {
+    if (l < 1 || l > layers) {
+      throw new IndexOutOfBoundsException("pre-activation A_" + l + " outside [1, " + layers + "]");
+    }
+    return a[l];
+  }
+
+  /** The logits A_L (n x C). Not a copy. */
+  public Matrix logits() {
+    return a[layers];
+  }
+
+  /** The softmax output P (n x C). Not a copy. */
+  public Matrix probabilities() {
+    return p;
+  }
+
+  /** The normalization scalar s_l = ||M_l (.) relu(A_l)||_F of hidden layer l in the last run (1 if off). */
+  public float norm(int l) {
+    return norms[l];
+  }
+
+  /**
+   * Multiplies g (n x d_l) in place by the Jacobian of hidden layer l's activation normalization at the
+   * last run, {@code J = (I - vec(H_l) vec(H_l)^T) / s_l} (symmetric, so it serves both backward and
+   * forward-mode linearisation): {@code g <- (g - H_l <H_l, g>) / s_l}. Does nothing when the network does
+   * not normalize. g: Modified.
+   */
+  public void applyNormalizationJacobian(int l, Matrix g) {
+    if (!net.normalizesActivations()) {
+      return;
+    }
+    Matrix hl = hidden(l);
+    Ops.hadamard(hl, g, scratch[l]);
+    Ops.columnSums(scratch[l], columnSums);
+    double dot = 0;
+    for (int j = 0; j < hl.cols(); j++) {
+      dot += columnSums[j];
+    }
+    Ops.axpy((float) -dot, hl, g);
+    Ops.divide(g, norms[l]);
+  }
+}

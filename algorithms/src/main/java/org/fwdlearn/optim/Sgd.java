@@ -1,0 +1,141 @@
+package org.fwdlearn.optim;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.fwdlearn.core.Matrix;
+import org.fwdlearn.core.Ops;
+
+/**
+ * Stochastic gradient descent with momentum and weight decay, PyTorch semantics (no dampening, no Nesterov;
+ * ALGORITHMS.md section 3.4), for each parameter W with gradient G and velocity V (initially 0):
+ *
+ * <pre>
+ *   g = G + lambda W;   V &lt;- mu V + g;   W &lt;- W - eta V
+ * </pre>
+ *
+ * <p>With {@code mu = 0} and {@code lambda = 0} this is plain SGD. Reference: the update rule of
+ * {@code torch.optim.SGD} (Sutskever, Martens, Dahl and Hinton, "On the importance of initialization and
+ * momentum in deep learning", ICML 2013, in PyTorch's formulation). Allocation-free after construction.
+ */
+public final class Sgd implements Optimizer {
+  private final List<Matrix> params;
+  private final List<Matrix> velocity;
+  private final String[] names;
+  private float lr;
+  private final float momentum;
+  private final float weightDecay;
+
+  /**
+   * @param params the matrices to update (live; updated in place)
+   * @param lr learning rate eta > 0
+   * @param momentum mu in [0, 1)
+   * @param weightDecay lambda >= 0
+   */
+  public Sgd(List<Matrix> params, float lr, float momentum, float weightDecay) {
+    this(params, lr, momentum, weightDecay, "W");
+  }
+
+  /** As {@link #Sgd(List, float, float, float)}, naming parameter i {@code prefix + (i + 1)} in errors. */
+  public Sgd(List<Matrix> params, float lr, float momentum, float weightDecay, String prefix) {
+    checkLr(lr);
+    if (!(momentum >= 0f && momentum < 1f)) {
+      throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+    }
+    if (!(weightDecay >= 0f && Float.isFinite(weightDecay))) {
+      throw new IllegalArgumentException("weight decay must be a finite number >= 0, got " + weightDecay);
+    }
+    this.params = List.copyOf(params);
+    List<Matrix> v = new ArrayList<>(params.size());
+    names = new String[params.size()];
+    for (int i = 0; i < params.size(); i++) {
+      v.add(new Matrix(params.get(i).rows(), params.get(i).cols()));
+      names[i] = prefix + (i + 1);
+    }
+    this.velocity = Collections.unmodifiableList(v);
+    this.lr = lr;
+    this.momentum = momentum;
+    this.weightDecay = weightDecay;
+  }
+
+  private static void checkLr(float lr) {
+    if (!(lr >= 0f && Float.isFinite(lr))) {
+      throw new IllegalArgumentException("learning rate must be a finite number >= 0, got " + lr);
+    }
+  }
+
+  private void checkGrads(List<Matrix> grads) {
+    if (grads.size() != params.size()) {
+      throw new IllegalArgumentException(grads.size() + " gradients for " + params.size() + " parameters");
+    }
+    for (int i = 0; i < grads.size(); i++) {
+      if (!grads.get(i).sameShape(params.get(i))) {
+        throw new IllegalArgumentException(
+            "gradient of " + names[i] + " is " + grads.get(i).shape() + ", parameter is " + params.get(i).shape());
+      }
+      if (!Ops.allFinite(grads.get(i))) {
+        throw new NonFiniteGradientException(i, "gradient of " + names[i]);
+      }
+    }
+  }
+
+  private void checkResult() {
+    for (int i = 0; i < params.size(); i++) {
+      if (!Ops.allFinite(params.get(i))) {
+        throw new NonFiniteGradientException(i, "updated " + names[i] + " (overflow)", true);
+      }
+    }
+  }
+
+  @Override
+  public void step(List<Matrix> grads) {
+    checkGrads(grads);
+    for (int i = 0; i < params.size(); i++) {
+      Ops.sgdStep(params.get(i), grads.get(i), velocity.get(i), lr, momentum, weightDecay);
+    }
+    checkResult();
+  }
+
+  /** {@code V <- V + G_b; W <- W - eta G_b}. */
+  @Override
+  public void addToStep(List<Matrix> grads) {
+    checkGrads(grads);
+    for (int i = 0; i < params.size(); i++) {
+      Ops.axpy(1f, grads.get(i), velocity.get(i));
+      Ops.axpy(-lr, grads.get(i), params.get(i));
+    }
+    checkResult();
+  }
+
+  @Override
+  public float learningRate() {
+    return lr;
+  }
+
+  @Override
+  public void setLearningRate(float lr) {
+    checkLr(lr);
+    this.lr = lr;
+  }
+
+  /** mu. */
+  public float momentum() {
+    return momentum;
+  }
+
+  /** lambda. */
+  public float weightDecay() {
+    return weightDecay;
+  }
+
+  @Override
+  public List<Matrix> parameters() {
+    return params;
+  }
+
+  /** The velocities V, one per parameter. */
+  @Override
+  public List<Matrix> stateBuffers() {
+    return velocity;
+  }
+}
