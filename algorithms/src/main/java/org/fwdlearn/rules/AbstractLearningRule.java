@@ -1,0 +1,134 @@
+package org.fwdlearn.rules;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import org.fwdlearn.core.Matrix;
+import org.fwdlearn.core.Ops;
+import org.fwdlearn.core.Rng;
+import org.fwdlearn.core.ThreadPool;
+import org.fwdlearn.core.Transpose;
+import org.fwdlearn.nn.DropoutMasks;
+import org.fwdlearn.nn.ForwardPass;
+import org.fwdlearn.nn.Network;
+
+/**
+ * Shared workspace of the rules: the clean forward pass, the batch's dropout masks, the error E = P - T,
+ * the one-hot targets T, and one G_l buffer per layer, all allocated once for batches of n rows.
+ */
+public abstract class AbstractLearningRule implements LearningRule {
+  protected final Network net;
+  /** Number of weight layers L. */
+  protected final int layers;
+  /** Rows per batch. */
+  protected final int n;
+  /** 1/n, the factor of every G_l. */
+  protected final float invN;
+  protected final ThreadPool pool;
+  protected final Rng rng;
+  protected final DropoutMasks masks;
+  protected final ForwardPass clean;
+  /** E = P - T of the clean pass (n x C). */
+  protected final Matrix error;
+  /** T, the one-hot targets (n x C); filled by {@link #targets}. */
+  protected final Matrix target;
+  /** G_l at index l (1..L). */
+  protected final Matrix[] grads;
+  private final List<Matrix> gradList;
+
+  protected AbstractLearningRule(RuleContext ctx) {
+    this.net = ctx.network();
+    this.layers = net.layers();
+    this.n = ctx.batchSize();
+    this.invN = 1f / n;
+    this.pool = ctx.pool();
+    this.rng = ctx.dropoutRng();
+    this.masks = new DropoutMasks(net.sizes(), n, ctx.dropout());
+    this.clean = new ForwardPass(net, n);
+    this.error = new Matrix(n, net.outputSize());
+    this.target = new Matrix(n, net.outputSize());
+    grads = new Matrix[layers + 1];
+    for (int l = 1; l <= layers; l++) {
+      grads[l] = new Matrix(net.size(l), net.size(l - 1));
+    }
+    gradList = Collections.unmodifiableList(Arrays.asList(grads).subList(1, layers + 1));
+  }
+
+  @Override
+  public void observe(Matrix x, int[] labels) {
+    masks.draw(rng);
+    clean.run(x, masks, pool);
+  }
+
+  @Override
+  public Matrix logits() {
+    return clean.logits();
+  }
+
+  /** G_l for l in [1, L] of the last update (live). */
+  public Matrix gradient(int l) {
+    if (l < 1 || l > layers) {
+      throw new IndexOutOfBoundsException("gradient G" + l + " outside [1, " + layers + "]");
+    }
+    return grads[l];
+  }
+
+  /** G_1..G_L (live; index 0 holds G_1). */
+  public List<Matrix> gradients() {
+    return gradList;
+  }
+
+  /** The dropout masks of the last step (live). */
+  public DropoutMasks masks() {
+    return masks;
+  }
+
+  /** The clean pass of the last step (live). */
+  public ForwardPass cleanPass() {
+    return clean;
+  }
+
+  /** The network trained. */
+  public Network network() {
+    return net;
+  }
+
+  /** Draws the masks, runs the clean pass on x and sets E = P - T. */
+  protected final void cleanPassAndError(Matrix x, int[] labels) {
+    masks.draw(rng);
+    clean.run(x, masks, pool);
+    error.copyFrom(clean.probabilities());
+    Ops.subtractOneHot(error, labels);
+  }
+
+  /** Writes T = onehot(labels). */
+  protected final void targets(int[] labels) {
+    Ops.oneHot(labels, target);
+  }
+
+  /** {@code G_l <- alpha * delta^T pre + beta * G_l} (delta n x d_l, pre n x d_{l-1}). */
+  protected final void outer(int l, float alpha, Matrix delta, Matrix pre, float beta) {
+    Ops.gemm(Transpose.T, Transpose.N, alpha, delta, pre, beta, grads[l], pool);
+  }
+
+  /**
+   * Backward through hidden layer l of {@code pass}: g (dL/dH_l, n x d_l) becomes dL/dA_l = relu'(A_l) (.)
+   * M_l (.) J_l^T g, where J_l is the normalization Jacobian (identity when off). g: Modified.
+   */
+  protected final void backwardThroughHidden(ForwardPass pass, int l, Matrix g) {
+    pass.applyNormalizationJacobian(l, g);
+    if (masks.active()) {
+      Ops.hadamard(g, masks.mask(l), g);
+    }
+    Ops.reluBackward(pass.preActivation(l), g);
+  }
+
+  /** Checks the batch shape. */
+  protected final void checkBatch(Matrix x, int[] labels) {
+    if (x.rows() != n || x.cols() != net.inputSize() || labels.length < n) {
+      throw new IllegalArgumentException(
+          name() + ": batch " + x.shape() + " with " + labels.length + " labels, expected " + n + "x"
+              + net.inputSize() + " and " + n + " labels");
+    }
+  }
+}
