@@ -288,8 +288,11 @@ public final class Settings {
 
   // ---------------------------------------------------------------- JSON
 
-  /** JSON keys that a config file may hold besides the settings (written by fwdlearn itself, ignored on input). */
-  public static final Set<String> INFORMATIONAL_KEYS = Set.of("environment");
+  /**
+   * JSON keys that a config file may hold besides the settings: the blocks fwdlearn writes into a run's
+   * config.json (the data's shape, the environment), ignored on input so that config.json works as --config.
+   */
+  public static final Set<String> INFORMATIONAL_KEYS = Set.of("data", "environment");
 
   /**
    * Applies a {@code --config} JSON object. Unknown keys and values of the wrong type are errors naming the key;
