@@ -174,20 +174,24 @@ public final class IdxReader {
     byte[] dimBytes = new byte[4 * expectedDims];
     readFully(file, in, gzip, dimBytes, 0, dimBytes.length, expectedDims + " 4-byte dimension sizes");
     int[] dims = new int[expectedDims];
-    long payload = 1;
+    long itemSize = 1; // the product of all dimensions but the first: one item (image), even when there are none
     for (int k = 0; k < expectedDims; k++) {
       dims[k] = beInt(dimBytes, 4 * k);
       if (dims[k] < 0) {
         throw new DatasetFormatException(
             file, 4 + 4L * k, gzip, "dimension " + k + " size below 2^31", Integer.toUnsignedString(dims[k]), null);
       }
-      payload *= dims[k];
-      if (payload > MAX_PAYLOAD) {
+      if (k > 0) {
+        itemSize *= dims[k];
+      }
+      // each factor is below 2^31, so neither product overflows a long
+      if (itemSize > MAX_PAYLOAD || itemSize * Math.max(1, dims[0]) > MAX_PAYLOAD) {
         throw new DatasetFormatException(
             file, 4 + 4L * k, gzip, "at most " + MAX_PAYLOAD + " data bytes",
             "dimensions " + dimsToString(dims, k + 1) + " (over " + MAX_PAYLOAD + " bytes)", null);
       }
     }
+    long payload = dims[0] * itemSize;
     byte[] data;
     if (!gzip) {
       long expectedLength = headerLength + payload;

@@ -7,8 +7,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AfterTry;
 import net.jqwik.api.lifecycle.BeforeTry;
@@ -73,6 +76,27 @@ class IdxReaderProperties {
     boolean unchanged = files[which][pos] == value;
     files[which][pos] = value;
     checkOutcome(files, unchanged);
+  }
+
+  @Property(tries = 500)
+  void arbitraryHeaderDimensionsGiveADatasetOrTheException(
+      @ForAll("dims") int n, @ForAll("dims") int rows, @ForAll("dims") int cols, @ForAll boolean gz,
+      @ForAll @IntRange(min = 0, max = 64) int dataBytes, @ForAll long seed) {
+    // a lying header: any dimensions (zero, negative, huge); when the claimed data is small, exactly that much
+    // data follows, so only the dimensions themselves can make the file invalid
+    long claimed = n < 0 || rows < 0 || cols < 0 ? -1 : (long) n * rows * cols;
+    int bytes = claimed >= 0 && claimed <= 64 ? (int) claimed : dataBytes;
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16 + bytes).putInt(0x0803).putInt(n).putInt(rows)
+        .putInt(cols).put(Fixtures.randomBytes(seed, bytes));
+    byte[] x = gz ? Fixtures.gzip(b.array()) : b.array();
+    byte[] y = Fixtures.idx(new int[] {Math.max(0, n)}, new byte[Math.max(0, Math.min(n, 64))]);
+    checkOutcome(new byte[][] {x, y}, false);
+  }
+
+  @Provide
+  Arbitrary<Integer> dims() {
+    return Arbitraries.oneOf(Arbitraries.integers().between(0, 4), Arbitraries.integers().between(46341,
+        Integer.MAX_VALUE), Arbitraries.integers());
   }
 
   /** Images and labels files of a valid set: {images, labels}. */

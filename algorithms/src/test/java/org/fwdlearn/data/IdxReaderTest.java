@@ -153,6 +153,19 @@ class IdxReaderTest {
   }
 
   @Test
+  void hugeImagesAreRejectedEvenWhenThereAreNone() {
+    // 0 images of 65536x65536: no data, but one image would not fit a row of a matrix
+    ByteBuffer b = ByteBuffer.allocate(16).putInt(0x0803).putInt(0).putInt(65536).putInt(65536);
+    Path f = Fixtures.write(dir.resolve("zero"), b.array());
+    DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> IdxReader.readImages(f, null));
+    assertEquals(12, e.offset());
+    assertTrue(e.found().contains("0x65536x65536"), e.getMessage());
+    ByteBuffer labels = ByteBuffer.allocate(8).putInt(0x0801).putInt(Integer.MAX_VALUE);
+    Path g = Fixtures.write(dir.resolve("labels.gz"), Fixtures.gzip(labels.array()));
+    assertEquals(4, assertThrows(DatasetFormatException.class, () -> IdxReader.readLabels(g, 10)).offset());
+  }
+
+  @Test
   void labelOutOfRangeNamesItsOffset() {
     Path f = Fixtures.writeIdx(dir.resolve("y"), new int[] {4}, new byte[] {1, 2, 10, 3}, false);
     DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> IdxReader.readLabels(f, 10));
