@@ -108,14 +108,21 @@ public final class BenchCommand implements Callable<Integer> {
     Path j = jar != null ? jar : home().resolve("bench/target/benchmarks.jar");
     if (!Files.isRegularFile(j)) {
       throw new Main.Failure(
-          "the benchmark jar " + j + " does not exist; build it with: mvn -B -pl bench -am package -DskipTests");
+          "the benchmark jar " + j + " does not exist; build it with: " + BUILD);
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    if (jar == null && newerSource(home().resolve("bench/src"), Files.getLastModifiedTime(j).toMillis())) {
+      err.println("fwdlearn bench: warning: " + j + " is older than bench/src; rebuild it with: " + BUILD);
+    }
+    boolean informational = passThrough.stream().anyMatch(a -> List.of("-l", "-lp", "-lprof", "-h").contains(a));
+    if (informational) {
+      // JMH lists or explains; there is no result to tabulate.
+      List<String> cmd = new ArrayList<>(javaJar(j));
+      cmd.addAll(passThrough);
+      return new ProcessBuilder(cmd).inheritIO().start().waitFor();
     }
     Path json = save != null ? save.toAbsolutePath() : Files.createTempFile("fwdlearn-jmh-", ".json");
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("--add-modules=jdk.incubator.vector");
-    cmd.add("-jar");
-    cmd.add(j.toString());
+    List<String> cmd = new ArrayList<>(javaJar(j));
     cmd.addAll(patterns.isEmpty() ? List.of(".*") : patterns);
     if (quick) {
       cmd.addAll(List.of("-f", "1", "-wi", "2", "-w", "1s", "-i", "3", "-r", "1s"));
@@ -126,7 +133,6 @@ public final class BenchCommand implements Callable<Integer> {
     }
     cmd.addAll(passThrough);
     cmd.addAll(List.of("-rf", "json", "-rff", json.toString()));
-    PrintWriter err = spec.commandLine().getErr();
     err.println("running: " + String.join(" ", cmd));
     err.flush();
     Process proc = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -141,7 +147,7 @@ public final class BenchCommand implements Callable<Integer> {
     int rc = proc.waitFor();
     try {
       if (rc != 0) {
-        throw new Main.Failure("JMH exited with code " + rc);
+        throw new Main.Failure("JMH exited with code " + rc + " (if it found no benchmark list, rebuild the jar: " + BUILD + ")");
       }
       if (!Files.isRegularFile(json) || Files.size(json) == 0) {
         throw new Main.Failure("JMH wrote no results (did the pattern match no benchmark? list them with: -- -l)");
@@ -154,6 +160,29 @@ public final class BenchCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  static final String BUILD = "mvn -B -pl bench -am package -DskipTests";
+
+  private static List<String> javaJar(Path jar) {
+    return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--add-modules=jdk.incubator.vector",
+        "-jar", jar.toString());
+  }
+
+  /** True if a file under {@code dir} was modified after {@code millis}. */
+  private static boolean newerSource(Path dir, long millis) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return false;
+    }
+    try (var files = Files.walk(dir)) {
+      return files.anyMatch(p -> {
+        try {
+          return Files.isRegularFile(p) && Files.getLastModifiedTime(p).toMillis() > millis;
+        } catch (IOException e) {
+          return false;
+        }
+      });
+    }
   }
 
   static String pattern(String target) {
@@ -197,11 +226,21 @@ public final class BenchCommand implements Callable<Integer> {
       rows.add(new Row(shortName, String.valueOf(e.get("mode")), p, num(metric.get("score")),
           num(metric.get("scoreError")), String.valueOf(metric.get("scoreUnit"))));
     }
+    // The implementation parameter: the one with an EJML value, else one named like "impl".
     String implKey = null;
     for (Row r : rows) {
       for (Map.Entry<String, String> e : r.params().entrySet()) {
         if (EJML.matcher(e.getValue()).matches()) {
           implKey = e.getKey();
+        }
+      }
+    }
+    if (implKey == null) {
+      for (Row r : rows) {
+        for (String k : r.params().keySet()) {
+          if (k.matches("(?i)impl|implementation|backend|provider|kernel")) {
+            implKey = k;
+          }
         }
       }
     }

@@ -71,7 +71,7 @@ public final class InfoCommand implements Callable<Integer> {
             + (k.vectorBits() == 0 ? "none (scalar)" : k.vectorBits() + " bits (" + k.vectorBits() / 32 + " floats)"));
     out.println(
         "threads:      " + ThreadPool.common().parallelism() + " (processors: " + Runtime.getRuntime().availableProcessors()
-            + "; set with -Dfwdlearn.threads or train --threads)");
+            + "; train --threads N, or -Dfwdlearn.threads=N in FWDLEARN_JAVA_OPTS)");
     out.flush();
     if (seconds == 0) {
       return 0;
