@@ -41,9 +41,9 @@ public final class Settings {
     d.put("rule", "Learning rule: " + String.join(", ", TrainConfig.RULES) + ".");
     d.put(
         "dataset",
-        "Dataset: mnist, fashion-mnist, cifar10, cifar100, or synthetic (generated, for smoke tests; "
-            + "see 'fwdlearn data list').");
-    d.put("dataDir", "Directory of the dataset files (default: the dataset's usual location, see 'fwdlearn data list').");
+        "Dataset: " + String.join(", ", org.fwdlearn.data.Datasets.names())
+            + ", or synthetic (generated in memory, for smoke tests); see 'fwdlearn data list'.");
+    d.put("dataDir", "Directory of the dataset files.");
     d.put("standardize", "Standardise each input channel to zero mean and unit variance (off: pixels in [0, 1]).");
     d.put("hidden", "Hidden layer widths, comma-separated, e.g. 1024,1024; 'none' for no hidden layer.");
     d.put("epochs", "Number of epochs.");
@@ -114,6 +114,8 @@ public final class Settings {
         return "<true|false>";
       } else if (key.endsWith("-dir")) {
         return "<dir>";
+      } else if (key.equals("dataset")) {
+        return "<name>";
       }
       return "<text>";
     }

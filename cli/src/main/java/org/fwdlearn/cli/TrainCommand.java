@@ -50,6 +50,10 @@ import picocli.CommandLine.Spec;
     name = "train",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    customSynopsis = {
+      "Usage: fwdlearn train [SETTING...] [--config=<file.json>] [--out=<dir>] [--force] [--progress=<mode>]",
+      "   or: fwdlearn train --resume=<dir> [--epochs=<int>] [--threads=<int>]"
+    },
     description = {
       "Train a network with a learning rule. Without arguments: PEPITA, 784-1024-10, the paper's protocol",
       "(100 epochs, batch 64, lr 0.1, momentum 0.9, dropout 0.1, lr x0.1 after epochs 60 and 90) on MNIST,",
