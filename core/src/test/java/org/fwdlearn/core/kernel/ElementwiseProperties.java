@@ -456,6 +456,25 @@ class ElementwiseProperties {
     }
   }
 
+  /**
+   * The block at the very end of its array: the masked tails of the row kernels then reach past the array
+   * and must neither fault nor read what is not there.
+   */
+  @Property(tries = 200, seed = "122")
+  void rowKernelsAtTheEndOfTheArray(@ForAll("logits") Block b) {
+    int size = b.rows() * b.cols();
+    float[] x = Arrays.copyOfRange(b.x(), 0, b.off() + size);
+    Block tight = new Block(b.rows(), b.cols(), b.off(), x);
+    argmaxAgrees(tight);
+    float[] expected = x.clone();
+    REF.softmaxRows(expected, b.off(), expected, b.off(), b.rows(), b.cols());
+    for (int w = 0; w < BITS.length; w++) {
+      float[] actual = x.clone();
+      VECTOR[w].softmaxRows(actual, b.off(), actual, b.off(), b.rows(), b.cols());
+      softmaxClose(expected, actual, b.off(), b.rows(), b.cols(), BITS[w]);
+    }
+  }
+
   // ------------------------------------------------------------------ NaN and infinity
 
   /** A span of unit data with NaN, +inf or -inf written at up to three positions inside the range. */
