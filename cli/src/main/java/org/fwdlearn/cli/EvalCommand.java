@@ -16,6 +16,7 @@ import org.fwdlearn.data.DatasetNotFoundException;
 import org.fwdlearn.data.DatasetSplit;
 import org.fwdlearn.data.Datasets;
 import org.fwdlearn.nn.Network;
+import org.fwdlearn.train.Evaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -52,9 +53,6 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--report-dir", paramLabel = "<dir>", description = "Where confusion.png and eval.json go. Default: the model directory.")
   Path reportDir;
 
-  /** Accuracy, loss and confusion of a network on a dataset. */
-  public record Result(double accuracy, double loss, int[][] confusion, int examples) {}
-
   @Override
   public Integer call() throws IOException {
     if (testLimit < 0) {
@@ -81,10 +79,10 @@ public final class EvalCommand implements Callable<Integer> {
           "the model takes " + net.inputSize() + " features and " + net.outputSize() + " classes, " + name + " has "
               + test.features() + " and " + test.numClasses());
     }
-    Result r = evaluate(net, test, m.testBatch());
+    Evaluation r = evaluate(net, test, m.testBatch());
     PrintWriter out = spec.commandLine().getOut();
     out.printf(Locale.ROOT, "model %s (%s, %s) on %s: %d examples%n", model, m.rule(),
-        Settings.text(net.sizes()).replace(',', '-'), test.name(), r.examples());
+        Settings.text(net.sizes()).replace(',', '-'), test.name(), r.count());
     out.printf(Locale.ROOT, "accuracy %.4f (%s), loss %.4f%n", r.accuracy(), Metrics.percent(r.accuracy()), r.loss());
     out.println("confusion matrix (rows: true class, columns: predicted):");
     out.print(confusionTable(r.confusion()));
@@ -95,7 +93,7 @@ public final class EvalCommand implements Callable<Integer> {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("model", model.toString());
     json.put("dataset", test.name());
-    json.put("examples", r.examples());
+    json.put("examples", r.count());
     json.put("accuracy", r.accuracy());
     json.put("loss", r.loss());
     json.put("confusion", java.util.Arrays.asList((Object[]) r.confusion()));
@@ -106,9 +104,10 @@ public final class EvalCommand implements Callable<Integer> {
 
   /**
    * Evaluates in batches of {@code batch} rows (the batch matters only for the loss with activation
-   * normalization): accuracy as a fraction, the mean cross-entropy of the logits, and confusion[true][predicted].
+   * normalization), as the trainer does: accuracy as a fraction, the mean cross-entropy of the logits, and
+   * confusion[true][predicted].
    */
-  public static Result evaluate(Network net, Dataset test, int batch) {
+  public static Evaluation evaluate(Network net, Dataset test, int batch) {
     int n = test.size();
     int c = net.outputSize();
     int[][] confusion = new int[c][c];
@@ -128,7 +127,7 @@ public final class EvalCommand implements Callable<Integer> {
         }
       }
     }
-    return new Result(n == 0 ? Double.NaN : (double) correct / n, n == 0 ? Double.NaN : lossSum / n, confusion, n);
+    return new Evaluation(n == 0 ? Double.NaN : (double) correct / n, n == 0 ? Double.NaN : lossSum / n, confusion, n);
   }
 
   /** The confusion matrix as an aligned text table with class headers. */
