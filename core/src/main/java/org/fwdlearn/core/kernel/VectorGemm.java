@@ -1,22 +1,525 @@
 package org.fwdlearn.core.kernel;
 
-import jdk.incubator.vector.FloatVector;
+import static org.fwdlearn.core.kernel.GemmMicroKernel.MR;
+import static org.fwdlearn.core.kernel.GemmMicroKernel.MR_HALF;
+import static org.fwdlearn.core.kernel.GemmMicroKernel.NV;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntConsumer;
 import jdk.incubator.vector.VectorSpecies;
 import org.fwdlearn.core.ThreadPool;
+import org.fwdlearn.core.Tuning;
 
-/** Vector API GEMM (work in progress: placeholder delegating to the reference). */
+/**
+ * Vector API GEMM: packing, cache blocking and a register-blocked FMA micro-kernel, the structure of
+ * GotoBLAS and BLIS, with the vectors along the rows of C because C is row-major.
+ *
+ * <p>Packing. The shared dimension is cut into blocks of {@link Tuning#GEMM_KC}. For each block, alpha *
+ * op(A) is packed into strips of {@code MR = 12} rows (a last strip of at most 6 rows is a half strip; rows
+ * past the edge are zero) and op(B) into strips of {@code NR = 2} vectors of columns (the last columns in
+ * one-vector strips, zero past the edge), so the micro-kernel reads both contiguously whatever the
+ * transposes. The micro-kernel ({@link GemmMicroKernel}) keeps a 12 x 2-vector tile of C in 24 vector
+ * registers and per step loads 2 vectors of B and broadcasts 12 elements of A; 512-bit, that is 24 FMAs for
+ * 14 loads. The bottom and right edges use 6-row and one-vector kernels, the last vector with a mask.
+ *
+ * <p>Cache blocking. A B strip ({@code kc x NR}, 32 KiB at kc = 256 and 512 bits) stays in L1 while all
+ * the A strips of a block ({@link Tuning#GEMM_MC} rows, in L2) stream past it.
+ *
+ * <ul>
+ *   <li>At most MC rows (a training batch): all of A is packed once per call (the packing split over the
+ *       threads) and shared; the columns are split into one contiguous range of whole vectors per thread,
+ *       and each thread packs each B strip of its range just before using it.
+ *   <li>More rows: per {@link Tuning#GEMM_NC} x KC block, B is packed once (split over the threads) and
+ *       shared; the rows are split into one range of whole strips per thread, each thread packing its A in
+ *       blocks of MC rows.
+ * </ul>
+ *
+ * <p>Arithmetic, the same on every path and kernel: within a K block each output element accumulates
+ * {@code fma(alpha * a_ip, b_pj, acc)} from zero in increasing p; the first block then stores {@code acc}
+ * (beta 0: C is not read) or {@code fma(C, beta, acc)}, later blocks {@code C + acc}. The K blocks do not
+ * depend on the thread count, so results are bit-for-bit identical whatever the split.
+ *
+ * <p>Buffers belong to the calling thread ({@link ThreadLocal}); the call's state object is reused and is
+ * itself the task body, so steady-state calls allocate nothing.
+ */
 final class VectorGemm implements GemmKernel {
-  private final VectorSpecies<Float> species;
-  private final ScalarGemm fallback = new ScalarGemm();
+  private static final ConcurrentHashMap<Integer, GemmMicroKernel> MICRO = new ConcurrentHashMap<>();
+
+  private final GemmMicroKernel micro;
+  private final int lanes;
+  private final int nr;
+  private final int mc;
+  private final int kc;
+  private final int nc;
+  private final ThreadLocal<Context> contexts;
 
   VectorGemm(VectorSpecies<Float> species) {
-    this.species = species;
+    this.micro = MICRO.computeIfAbsent(species.vectorBitSize(), bits -> loadMicroKernel(species));
+    this.lanes = micro.lanes();
+    this.nr = NV * lanes;
+    this.mc = Math.max(MR, Tuning.GEMM_MC / MR * MR);
+    this.kc = Math.max(1, Tuning.GEMM_KC);
+    this.nc = Math.max(nr, Tuning.GEMM_NC / nr * nr);
+    this.contexts = ThreadLocal.withInitial(Context::new);
+  }
+
+  /**
+   * Defines a hidden copy of {@link VectorGemmMicro} whose species constant is {@code species}: the JIT
+   * needs the species as a constant to emit SIMD code, and one source serves every width.
+   */
+  private static GemmMicroKernel loadMicroKernel(VectorSpecies<Float> species) {
+    String resource = VectorGemmMicro.class.getSimpleName() + ".class";
+    try (InputStream in = VectorGemmMicro.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException("class file " + resource + " not found");
+      }
+      MethodHandles.Lookup hidden =
+          MethodHandles.lookup().defineHiddenClassWithClassData(in.readAllBytes(), species, true);
+      return (GemmMicroKernel)
+          hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException("cannot define the GEMM micro-kernel for " + species, e);
+    }
   }
 
   @Override
-  public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
-      float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc, ThreadPool pool) {
-    FloatVector.zero(species);
-    fallback.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, pool);
+  public String toString() {
+    return "VectorGemm(" + lanes * Float.SIZE + "-bit)";
+  }
+
+  /** Rows of a packed A block of {@code rows} rows: whole strips, the last one full or half. */
+  private static int paddedRows(int rows) {
+    int full = rows / MR;
+    int rest = rows - full * MR;
+    return full * MR + (rest == 0 ? 0 : rest <= MR_HALF ? MR_HALF : MR);
+  }
+
+  @Override
+  public void gemm(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float beta,
+      float[] c,
+      int cOff,
+      int ldc,
+      ThreadPool pool) {
+    if (m == 0 || n == 0) {
+      return;
+    }
+    if (k == 0 || alpha == 0f) {
+      scaleC(m, n, beta, c, cOff, ldc);
+      return;
+    }
+    Context ctx = contexts.get();
+    ctx.set(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    long work = (long) m * n * k;
+    int threads = work >= Tuning.GEMM_PARALLEL_MIN ? pool.parallelism() : 1;
+    try {
+      if (m <= mc) {
+        int strips = (paddedRows(m) + MR - 1) / MR;
+        int kBlocks = (k + kc - 1) / kc;
+        ctx.shared = ctx.ensureA(paddedRows(m) * k);
+        ctx.tasks = Math.min(threads, strips * kBlocks);
+        ctx.phase = Context.PACK_ALL_A;
+        run(pool, ctx.tasks, ctx);
+        ctx.tasks = Math.min(threads, (n + lanes - 1) / lanes);
+        ctx.phase = Context.SPLIT_N;
+        run(pool, ctx.tasks, ctx);
+      } else {
+        int strips = (m + MR - 1) / MR;
+        for (int jc = 0; jc < n; jc += nc) {
+          int ncb = Math.min(nc, n - jc);
+          for (int pc = 0; pc < k; pc += kc) {
+            int kcb = Math.min(kc, k - pc);
+            ctx.jc = jc;
+            ctx.ncb = ncb;
+            ctx.pc = pc;
+            ctx.kcb = kcb;
+            ctx.shared = ctx.ensureB(kcb * (ncb + lanes));
+            ctx.tasks = Math.min(threads, stripCount(ncb));
+            ctx.phase = Context.PACK_B;
+            run(pool, ctx.tasks, ctx);
+            ctx.tasks = Math.min(threads, strips);
+            ctx.phase = Context.SPLIT_M;
+            run(pool, ctx.tasks, ctx);
+          }
+        }
+      }
+    } finally {
+      ctx.clear();
+    }
+  }
+
+  private static void run(ThreadPool pool, int tasks, IntConsumer body) {
+    if (tasks == 1) {
+      body.accept(0);
+    } else {
+      pool.forEach(tasks, body);
+    }
+  }
+
+  /** {@code C <- beta * C}; C is not read when beta is 0. */
+  private static void scaleC(int m, int n, float beta, float[] c, int cOff, int ldc) {
+    if (beta == 1f) {
+      return;
+    }
+    for (int i = 0; i < m; i++) {
+      int row = cOff + i * ldc;
+      if (beta == 0f) {
+        Arrays.fill(c, row, row + n, 0f);
+      } else {
+        for (int j = row; j < row + n; j++) {
+          c[j] *= beta;
+        }
+      }
+    }
+  }
+
+  /** Packed B strips for {@code ncb} columns: whole NR strips, then one-vector strips. */
+  private int stripCount(int ncb) {
+    int full = ncb / nr;
+    return full + (ncb - full * nr + lanes - 1) / lanes;
+  }
+
+  /**
+   * A calling thread's state: the arguments of its current call (read by all the tasks of the call) and
+   * the thread's own packing buffers (used by whatever task the thread runs). It is also the task body, so
+   * a call allocates nothing.
+   */
+  private final class Context implements IntConsumer {
+    static final int PACK_ALL_A = 0;
+    static final int SPLIT_N = 1;
+    static final int PACK_B = 2;
+    static final int SPLIT_M = 3;
+
+    private float[] aPack = new float[0];
+    private float[] bPack = new float[0];
+    private final int[] gatherMap = new int[lanes];
+    private int gatherLd = -1;
+
+    boolean transA;
+    boolean transB;
+    int m;
+    int n;
+    int k;
+    float alpha;
+    float[] a;
+    int aOff;
+    int lda;
+    float[] b;
+    int bOff;
+    int ldb;
+    float beta;
+    float[] c;
+    int cOff;
+    int ldc;
+
+    int phase;
+    int tasks;
+    int jc;
+    int ncb;
+    int pc;
+    int kcb;
+    /** The caller's packed block that all tasks read: all of A (SPLIT_N) or a block of B (SPLIT_M). */
+    float[] shared;
+
+    void set(
+        boolean transA,
+        boolean transB,
+        int m,
+        int n,
+        int k,
+        float alpha,
+        float[] a,
+        int aOff,
+        int lda,
+        float[] b,
+        int bOff,
+        int ldb,
+        float beta,
+        float[] c,
+        int cOff,
+        int ldc) {
+      this.transA = transA;
+      this.transB = transB;
+      this.m = m;
+      this.n = n;
+      this.k = k;
+      this.alpha = alpha;
+      this.a = a;
+      this.aOff = aOff;
+      this.lda = lda;
+      this.b = b;
+      this.bOff = bOff;
+      this.ldb = ldb;
+      this.beta = beta;
+      this.c = c;
+      this.cOff = cOff;
+      this.ldc = ldc;
+    }
+
+    /** Drops the references to the caller's arrays. */
+    void clear() {
+      a = null;
+      b = null;
+      c = null;
+      shared = null;
+    }
+
+    float[] ensureA(int size) {
+      if (aPack.length < size) {
+        aPack = new float[size];
+      }
+      return aPack;
+    }
+
+    float[] ensureB(int size) {
+      if (bPack.length < size) {
+        bPack = new float[size];
+      }
+      return bPack;
+    }
+
+    int[] gatherMap(int ld) {
+      if (gatherLd != ld) {
+        for (int l = 0; l < lanes; l++) {
+          gatherMap[l] = l * ld;
+        }
+        gatherLd = ld;
+      }
+      return gatherMap;
+    }
+
+    /** Task {@code t} of the current phase; runs on any thread, with that thread's buffers. */
+    @Override
+    public void accept(int t) {
+      Context own = contexts.get();
+      switch (phase) {
+        case PACK_ALL_A -> packAllA(t);
+        case SPLIT_N -> splitN(own, t);
+        case PACK_B -> packSharedB(own, t);
+        case SPLIT_M -> splitM(own, t);
+        default -> throw new IllegalStateException("unknown GEMM phase " + phase);
+      }
+    }
+
+    /** Start of part t of {@code count} units split into {@link #tasks} near-equal parts. */
+    private int part(int count, int t) {
+      return (int) ((long) count * t / tasks);
+    }
+
+    // ------------------------------------------------------------ at most MC rows: split N
+
+    /** Part t of the (K block, A strip) pairs of all of A, into the shared buffer. */
+    private void packAllA(int t) {
+      int padded = paddedRows(m);
+      int strips = (padded + MR - 1) / MR;
+      int kBlocks = (k + kc - 1) / kc;
+      int units = strips * kBlocks;
+      for (int u = part(units, t), end = part(units, t + 1); u < end; u++) {
+        int pcb = (u / strips) * kc;
+        int i = (u % strips) * MR;
+        int kcb = Math.min(kc, k - pcb);
+        packA(shared, padded * pcb + i * kcb, i, Math.min(MR, m - i), pcb, kcb);
+      }
+    }
+
+    /** All rows, the columns of task t (whole vectors): pack each B strip, run it past all of A. */
+    private void splitN(Context own, int t) {
+      int vectors = (n + lanes - 1) / lanes;
+      int j0 = part(vectors, t) * lanes;
+      int j1 = Math.min(n, part(vectors, t + 1) * lanes);
+      int padded = paddedRows(m);
+      float[] bp = own.ensureB(Math.min(kc, k) * nr);
+      for (int pcb = 0; pcb < k; pcb += kc) {
+        int kcb = Math.min(kc, k - pcb);
+        boolean read = pcb > 0 || beta != 0f;
+        float bta = pcb > 0 ? 1f : beta;
+        for (int j = j0; j < j1; ) {
+          int width = j1 - j >= nr ? nr : lanes;
+          int cols = Math.min(width, j1 - j);
+          packB(own, bp, 0, width, cols, j, pcb, kcb);
+          runStrip(shared, padded * pcb, 0, m, kcb, bp, 0, width == nr, cols, j, read, bta);
+          j += cols;
+        }
+      }
+    }
+
+    // ------------------------------------------------------------ more rows: split M
+
+    /** Part t of the strips of the shared B block of the current (jc, pc). */
+    private void packSharedB(Context own, int t) {
+      int full = ncb / nr;
+      int strips = stripCount(ncb);
+      for (int s = part(strips, t), end = part(strips, t + 1); s < end; s++) {
+        if (s < full) {
+          packB(own, shared, s * kcb * nr, nr, nr, jc + s * nr, pc, kcb);
+        } else {
+          int v = s - full;
+          int col = jc + full * nr + v * lanes;
+          packB(own, shared, (full * nr + v * lanes) * kcb, lanes, Math.min(lanes, jc + ncb - col), col, pc, kcb);
+        }
+      }
+    }
+
+    /** The rows of task t (whole strips), in MC blocks, against the shared B block. */
+    private void splitM(Context own, int t) {
+      int strips = (m + MR - 1) / MR;
+      int i0 = part(strips, t) * MR;
+      int i1 = Math.min(m, part(strips, t + 1) * MR);
+      boolean read = pc > 0 || beta != 0f;
+      float bta = pc > 0 ? 1f : beta;
+      int full = ncb / nr;
+      for (int ic = i0; ic < i1; ic += mc) {
+        int mcb = Math.min(mc, i1 - ic);
+        float[] ap = own.ensureA((mcb + MR - 1) / MR * MR * kcb);
+        for (int i = 0; i < mcb; i += MR) {
+          packA(ap, i * kcb, ic + i, Math.min(MR, mcb - i), pc, kcb);
+        }
+        for (int j = 0; j < ncb; ) {
+          boolean whole = j / nr < full;
+          int cols = whole ? nr : Math.min(lanes, ncb - j);
+          runStrip(ap, 0, ic, mcb, kcb, shared, j * kcb, whole, cols, jc + j, read, bta);
+          j += whole ? nr : lanes;
+        }
+      }
+    }
+
+    // ------------------------------------------------------------ packing and the macro-kernel
+
+    /**
+     * Packs op(B)[pcb : pcb + kcb, col : col + cols] as a strip of {@code width} columns (NR or one
+     * vector) at {@code bp[dst]}, zero past {@code cols}.
+     */
+    private void packB(Context own, float[] bp, int dst, int width, int cols, int col, int pcb, int kcb) {
+      if (!transB) {
+        int src = bOff + pcb * ldb + col;
+        for (int p = 0; p < kcb; p++, src += ldb, dst += width) {
+          System.arraycopy(b, src, bp, dst, cols);
+          if (cols < width) {
+            Arrays.fill(bp, dst + cols, dst + width, 0f);
+          }
+        }
+        return;
+      }
+      if (cols == width) {
+        int[] map = own.gatherMap(ldb);
+        for (int v = 0; v < width; v += lanes) {
+          micro.gatherColumns(b, bOff + (col + v) * ldb + pcb, kcb, bp, dst + v, width, map);
+        }
+        return;
+      }
+      for (int jj = 0; jj < width; jj++) {
+        int d = dst + jj;
+        if (jj < cols) {
+          int src = bOff + (col + jj) * ldb + pcb;
+          for (int p = 0; p < kcb; p++, d += width) {
+            bp[d] = b[src + p];
+          }
+        } else {
+          for (int p = 0; p < kcb; p++, d += width) {
+            bp[d] = 0f;
+          }
+        }
+      }
+    }
+
+    /**
+     * Packs alpha * op(A)[i : i + rows, pcb : pcb + kcb] as one strip at {@code ap[dst]}: a full strip of
+     * MR rows, or a half strip if {@code rows <= MR_HALF} and these are the last rows of A; zero past
+     * {@code rows}.
+     */
+    private void packA(float[] ap, int dst, int i, int rows, int pcb, int kcb) {
+      int h = rows <= MR_HALF && i + rows == m ? MR_HALF : MR;
+      float al = alpha;
+      if (transA) {
+        int src = aOff + pcb * lda + i;
+        for (int p = 0; p < kcb; p++, src += lda, dst += h) {
+          int r = 0;
+          for (; r < rows; r++) {
+            ap[dst + r] = al * a[src + r];
+          }
+          for (; r < h; r++) {
+            ap[dst + r] = 0f;
+          }
+        }
+        return;
+      }
+      for (int r = 0; r < h; r++) {
+        int d = dst + r;
+        if (r < rows) {
+          int src = aOff + (i + r) * lda + pcb;
+          for (int p = 0; p < kcb; p++, d += h) {
+            ap[d] = al * a[src + p];
+          }
+        } else {
+          for (int p = 0; p < kcb; p++, d += h) {
+            ap[d] = 0f;
+          }
+        }
+      }
+    }
+
+    /**
+     * Runs one packed B strip (NR columns if {@code whole}, else one vector with {@code cols} valid) past
+     * the packed A strips of rows {@code [i0, i0 + rows)} at {@code ap[aIdx]}, into C at column {@code col}.
+     */
+    private void runStrip(
+        float[] ap,
+        int aIdx,
+        int i0,
+        int rows,
+        int kcb,
+        float[] bp,
+        int bIdx,
+        boolean whole,
+        int cols,
+        int col,
+        boolean read,
+        float bta) {
+      GemmMicroKernel mk = micro;
+      int cIdx = cOff + i0 * ldc + col;
+      int i = 0;
+      for (; i + MR <= rows; i += MR, aIdx += MR * kcb, cIdx += MR * ldc) {
+        if (whole) {
+          mk.tile(kcb, ap, aIdx, bp, bIdx, c, cIdx, ldc, MR, read, bta);
+        } else {
+          mk.column(kcb, ap, aIdx, bp, bIdx, c, cIdx, ldc, MR, cols, read, bta);
+        }
+      }
+      int rest = rows - i;
+      if (rest == 0) {
+        return;
+      }
+      boolean half = rest <= MR_HALF && i0 + rows == m;
+      if (whole) {
+        if (half) {
+          mk.tileHalf(kcb, ap, aIdx, bp, bIdx, c, cIdx, ldc, rest, read, bta);
+        } else {
+          mk.tile(kcb, ap, aIdx, bp, bIdx, c, cIdx, ldc, rest, read, bta);
+        }
+      } else if (half) {
+        mk.columnHalf(kcb, ap, aIdx, bp, bIdx, c, cIdx, ldc, rest, cols, read, bta);
+      } else {
+        mk.column(kcb, ap, aIdx, bp, bIdx, c, cIdx, ldc, rest, cols, read, bta);
+      }
+    }
   }
 }

@@ -1,0 +1,53 @@
+package org.fwdlearn.core.kernel;
+
+/**
+ * The width-specific inner loops of {@link VectorGemm}: register-blocked micro-kernels on packed panels,
+ * and the gathering pack of a transposed B. One implementation per vector species ({@link
+ * VectorGemmMicro}); callers trust the arguments.
+ *
+ * <p>Packed layouts. An A strip of {@code h} rows ({@link #MR} or {@link #MR_HALF}) holds element (r, p) at
+ * {@code aIdx + p * h + r}. A B strip of {@code w} columns (two vectors for the tiles, one for the column
+ * kernels) holds element (p, j) at {@code bIdx + p * w + j}. Each kernel computes {@code acc = sum_p A[:, p]
+ * B[p, :]} over {@code kc} steps, then stores the first {@code rows} rows into {@code c[cIdx + r * ldc +
+ * j]}: {@code acc} if not {@code read} (C is not read), else {@code fma(C, beta, acc)} (with beta 1 this is
+ * {@code C + acc} exactly).
+ */
+interface GemmMicroKernel {
+  /** Rows of a full A strip. */
+  int MR = 12;
+
+  /** Rows of the half strip that takes the bottom rows of A when at most 6 remain. */
+  int MR_HALF = 6;
+
+  /** Vectors per row of a tile (columns of a full B strip, in vectors). */
+  int NV = 2;
+
+  /** Floats per vector. */
+  int lanes();
+
+  /** MR rows x NV vectors. */
+  void tile(
+      int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int rows, boolean read,
+      float beta);
+
+  /** MR_HALF rows x NV vectors. */
+  void tileHalf(
+      int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int rows, boolean read,
+      float beta);
+
+  /** MR rows x one vector, storing the first {@code cols} columns. */
+  void column(
+      int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int rows, int cols,
+      boolean read, float beta);
+
+  /** MR_HALF rows x one vector, storing the first {@code cols} columns. */
+  void columnHalf(
+      int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int rows, int cols,
+      boolean read, float beta);
+
+  /**
+   * Packs {@code kc} rows of a one-vector strip of op(B) = B^T, B stored n x k: packed vector p (at {@code
+   * dst + p * stride}) gets lane l from {@code b[src + p + map[l]]}, with {@code map[l] = l * ldb}.
+   */
+  void gatherColumns(float[] b, int src, int kc, float[] bp, int dst, int stride, int[] map);
+}

@@ -1,0 +1,433 @@
+package org.fwdlearn.core.kernel;
+
+import java.lang.constant.ConstantDescs;
+import java.lang.invoke.MethodHandles;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The GEMM micro-kernels on the Vector API, written once and loaded once per species.
+ *
+ * <p>The JIT compiles Vector API calls to SIMD instructions only when the species is a constant: with a
+ * species held in an instance field, every call falls back to slow, allocating Java code (measured: 2.5
+ * instead of 100 GFLOP/s). So this class is a template: {@link VectorGemm} defines a hidden copy of it per
+ * species, with the species as class data, and in each copy {@link #S} is a {@code static final} constant.
+ * Loaded the ordinary way (the library never does), it uses the preferred species.
+ *
+ * <p>Rules for this file: no nested classes, lambdas or string concatenation (a hidden class cannot be
+ * named by the classes they generate), and no vector passed to or returned from a helper method: a vector
+ * that crosses a call the JIT does not inline is boxed, and a small helper called 24 times is not reliably
+ * inlined (measured: 12% of the time in a boxed store helper). Hence the spelled-out stores.
+ *
+ * <p>Each kernel accumulates {@code acc = fma(a_p, b_p, acc)} from zero in increasing p, then stores
+ * {@code acc}, or {@code fma(C, beta, acc)} when {@code read}: the same per-element arithmetic in every
+ * kernel, so the choice of kernel for an element never changes its value.
+ */
+final class VectorGemmMicro implements GemmMicroKernel {
+  static final VectorSpecies<Float> S = species();
+  private static final int L = S.length();
+
+  private static VectorSpecies<Float> species() {
+    MethodHandles.Lookup self = MethodHandles.lookup();
+    if (!self.lookupClass().isHidden()) {
+      return FloatVector.SPECIES_PREFERRED;
+    }
+    try {
+      @SuppressWarnings("unchecked")
+      VectorSpecies<Float> s = MethodHandles.classData(self, ConstantDescs.DEFAULT_NAME, VectorSpecies.class);
+      return s;
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public int lanes() {
+    return L;
+  }
+
+  @Override
+  public void gatherColumns(float[] b, int src, int kc, float[] bp, int dst, int stride, int[] map) {
+    for (int p = 0; p < kc; p++, dst += stride) {
+      FloatVector.fromArray(S, b, src + p, map, 0).intoArray(bp, dst);
+    }
+  }
+
+  /** The 12 x (2 vectors) tile on a 12-row A strip (see {@link GemmMicroKernel#tile}). */
+  @Override
+  public void tile(
+      int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int rows, boolean read,
+      float beta) {
+    FloatVector c0v0 = FloatVector.zero(S);
+    FloatVector c0v1 = c0v0, c1v0 = c0v0, c1v1 = c0v0, c2v0 = c0v0, c2v1 = c0v0, c3v0 = c0v0;
+    FloatVector c3v1 = c0v0, c4v0 = c0v0, c4v1 = c0v0, c5v0 = c0v0, c5v1 = c0v0, c6v0 = c0v0;
+    FloatVector c6v1 = c0v0, c7v0 = c0v0, c7v1 = c0v0, c8v0 = c0v0, c8v1 = c0v0, c9v0 = c0v0;
+    FloatVector c9v1 = c0v0, c10v0 = c0v0, c10v1 = c0v0, c11v0 = c0v0, c11v1 = c0v0;
+    for (int p = 0; p < kc; p++, aIdx += 12, bIdx += 2 * L) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bIdx + L);
+      FloatVector x0 = FloatVector.broadcast(S, ap[aIdx]);
+      c0v0 = x0.fma(b0, c0v0);
+      c0v1 = x0.fma(b1, c0v1);
+      FloatVector x1 = FloatVector.broadcast(S, ap[aIdx + 1]);
+      c1v0 = x1.fma(b0, c1v0);
+      c1v1 = x1.fma(b1, c1v1);
+      FloatVector x2 = FloatVector.broadcast(S, ap[aIdx + 2]);
+      c2v0 = x2.fma(b0, c2v0);
+      c2v1 = x2.fma(b1, c2v1);
+      FloatVector x3 = FloatVector.broadcast(S, ap[aIdx + 3]);
+      c3v0 = x3.fma(b0, c3v0);
+      c3v1 = x3.fma(b1, c3v1);
+      FloatVector x4 = FloatVector.broadcast(S, ap[aIdx + 4]);
+      c4v0 = x4.fma(b0, c4v0);
+      c4v1 = x4.fma(b1, c4v1);
+      FloatVector x5 = FloatVector.broadcast(S, ap[aIdx + 5]);
+      c5v0 = x5.fma(b0, c5v0);
+      c5v1 = x5.fma(b1, c5v1);
+      FloatVector x6 = FloatVector.broadcast(S, ap[aIdx + 6]);
+      c6v0 = x6.fma(b0, c6v0);
+      c6v1 = x6.fma(b1, c6v1);
+      FloatVector x7 = FloatVector.broadcast(S, ap[aIdx + 7]);
+      c7v0 = x7.fma(b0, c7v0);
+      c7v1 = x7.fma(b1, c7v1);
+      FloatVector x8 = FloatVector.broadcast(S, ap[aIdx + 8]);
+      c8v0 = x8.fma(b0, c8v0);
+      c8v1 = x8.fma(b1, c8v1);
+      FloatVector x9 = FloatVector.broadcast(S, ap[aIdx + 9]);
+      c9v0 = x9.fma(b0, c9v0);
+      c9v1 = x9.fma(b1, c9v1);
+      FloatVector x10 = FloatVector.broadcast(S, ap[aIdx + 10]);
+      c10v0 = x10.fma(b0, c10v0);
+      c10v1 = x10.fma(b1, c10v1);
+      FloatVector x11 = FloatVector.broadcast(S, ap[aIdx + 11]);
+      c11v0 = x11.fma(b0, c11v0);
+      c11v1 = x11.fma(b1, c11v1);
+    }
+    if (read) {
+      FloatVector bv = FloatVector.broadcast(S, beta);
+      c0v0 = FloatVector.fromArray(S, c, cIdx).fma(bv, c0v0);
+      c0v1 = FloatVector.fromArray(S, c, cIdx + L).fma(bv, c0v1);
+      if (rows > 1) {
+        c1v0 = FloatVector.fromArray(S, c, cIdx + ldc).fma(bv, c1v0);
+        c1v1 = FloatVector.fromArray(S, c, cIdx + ldc + L).fma(bv, c1v1);
+      }
+      if (rows > 2) {
+        c2v0 = FloatVector.fromArray(S, c, cIdx + 2 * ldc).fma(bv, c2v0);
+        c2v1 = FloatVector.fromArray(S, c, cIdx + 2 * ldc + L).fma(bv, c2v1);
+      }
+      if (rows > 3) {
+        c3v0 = FloatVector.fromArray(S, c, cIdx + 3 * ldc).fma(bv, c3v0);
+        c3v1 = FloatVector.fromArray(S, c, cIdx + 3 * ldc + L).fma(bv, c3v1);
+      }
+      if (rows > 4) {
+        c4v0 = FloatVector.fromArray(S, c, cIdx + 4 * ldc).fma(bv, c4v0);
+        c4v1 = FloatVector.fromArray(S, c, cIdx + 4 * ldc + L).fma(bv, c4v1);
+      }
+      if (rows > 5) {
+        c5v0 = FloatVector.fromArray(S, c, cIdx + 5 * ldc).fma(bv, c5v0);
+        c5v1 = FloatVector.fromArray(S, c, cIdx + 5 * ldc + L).fma(bv, c5v1);
+      }
+      if (rows > 6) {
+        c6v0 = FloatVector.fromArray(S, c, cIdx + 6 * ldc).fma(bv, c6v0);
+        c6v1 = FloatVector.fromArray(S, c, cIdx + 6 * ldc + L).fma(bv, c6v1);
+      }
+      if (rows > 7) {
+        c7v0 = FloatVector.fromArray(S, c, cIdx + 7 * ldc).fma(bv, c7v0);
+        c7v1 = FloatVector.fromArray(S, c, cIdx + 7 * ldc + L).fma(bv, c7v1);
+      }
+      if (rows > 8) {
+        c8v0 = FloatVector.fromArray(S, c, cIdx + 8 * ldc).fma(bv, c8v0);
+        c8v1 = FloatVector.fromArray(S, c, cIdx + 8 * ldc + L).fma(bv, c8v1);
+      }
+      if (rows > 9) {
+        c9v0 = FloatVector.fromArray(S, c, cIdx + 9 * ldc).fma(bv, c9v0);
+        c9v1 = FloatVector.fromArray(S, c, cIdx + 9 * ldc + L).fma(bv, c9v1);
+      }
+      if (rows > 10) {
+        c10v0 = FloatVector.fromArray(S, c, cIdx + 10 * ldc).fma(bv, c10v0);
+        c10v1 = FloatVector.fromArray(S, c, cIdx + 10 * ldc + L).fma(bv, c10v1);
+      }
+      if (rows > 11) {
+        c11v0 = FloatVector.fromArray(S, c, cIdx + 11 * ldc).fma(bv, c11v0);
+        c11v1 = FloatVector.fromArray(S, c, cIdx + 11 * ldc + L).fma(bv, c11v1);
+      }
+    }
+    c0v0.intoArray(c, cIdx);
+    c0v1.intoArray(c, cIdx + L);
+    if (rows > 1) {
+      c1v0.intoArray(c, cIdx + ldc);
+      c1v1.intoArray(c, cIdx + ldc + L);
+    }
+    if (rows > 2) {
+      c2v0.intoArray(c, cIdx + 2 * ldc);
+      c2v1.intoArray(c, cIdx + 2 * ldc + L);
+    }
+    if (rows > 3) {
+      c3v0.intoArray(c, cIdx + 3 * ldc);
+      c3v1.intoArray(c, cIdx + 3 * ldc + L);
+    }
+    if (rows > 4) {
+      c4v0.intoArray(c, cIdx + 4 * ldc);
+      c4v1.intoArray(c, cIdx + 4 * ldc + L);
+    }
+    if (rows > 5) {
+      c5v0.intoArray(c, cIdx + 5 * ldc);
+      c5v1.intoArray(c, cIdx + 5 * ldc + L);
+    }
+    if (rows > 6) {
+      c6v0.intoArray(c, cIdx + 6 * ldc);
+      c6v1.intoArray(c, cIdx + 6 * ldc + L);
+    }
+    if (rows > 7) {
+      c7v0.intoArray(c, cIdx + 7 * ldc);
+      c7v1.intoArray(c, cIdx + 7 * ldc + L);
+    }
+    if (rows > 8) {
+      c8v0.intoArray(c, cIdx + 8 * ldc);
+      c8v1.intoArray(c, cIdx + 8 * ldc + L);
+    }
+    if (rows > 9) {
+      c9v0.intoArray(c, cIdx + 9 * ldc);
+      c9v1.intoArray(c, cIdx + 9 * ldc + L);
+    }
+    if (rows > 10) {
+      c10v0.intoArray(c, cIdx + 10 * ldc);
+      c10v1.intoArray(c, cIdx + 10 * ldc + L);
+    }
+    if (rows > 11) {
+      c11v0.intoArray(c, cIdx + 11 * ldc);
+      c11v1.intoArray(c, cIdx + 11 * ldc + L);
+    }
+  }
+
+  /** The 6 x (2 vectors) tile on a 6-row A strip. */
+  @Override
+  public void tileHalf(
+      int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int rows, boolean read,
+      float beta) {
+    FloatVector c0v0 = FloatVector.zero(S);
+    FloatVector c0v1 = c0v0, c1v0 = c0v0, c1v1 = c0v0, c2v0 = c0v0, c2v1 = c0v0, c3v0 = c0v0;
+    FloatVector c3v1 = c0v0, c4v0 = c0v0, c4v1 = c0v0, c5v0 = c0v0, c5v1 = c0v0;
+    for (int p = 0; p < kc; p++, aIdx += 6, bIdx += 2 * L) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bIdx + L);
+      FloatVector x0 = FloatVector.broadcast(S, ap[aIdx]);
+      c0v0 = x0.fma(b0, c0v0);
+      c0v1 = x0.fma(b1, c0v1);
+      FloatVector x1 = FloatVector.broadcast(S, ap[aIdx + 1]);
+      c1v0 = x1.fma(b0, c1v0);
+      c1v1 = x1.fma(b1, c1v1);
+      FloatVector x2 = FloatVector.broadcast(S, ap[aIdx + 2]);
+      c2v0 = x2.fma(b0, c2v0);
+      c2v1 = x2.fma(b1, c2v1);
+      FloatVector x3 = FloatVector.broadcast(S, ap[aIdx + 3]);
+      c3v0 = x3.fma(b0, c3v0);
+      c3v1 = x3.fma(b1, c3v1);
+      FloatVector x4 = FloatVector.broadcast(S, ap[aIdx + 4]);
+      c4v0 = x4.fma(b0, c4v0);
+      c4v1 = x4.fma(b1, c4v1);
+      FloatVector x5 = FloatVector.broadcast(S, ap[aIdx + 5]);
+      c5v0 = x5.fma(b0, c5v0);
+      c5v1 = x5.fma(b1, c5v1);
+    }
+    if (read) {
+      FloatVector bv = FloatVector.broadcast(S, beta);
+      c0v0 = FloatVector.fromArray(S, c, cIdx).fma(bv, c0v0);
+      c0v1 = FloatVector.fromArray(S, c, cIdx + L).fma(bv, c0v1);
+      if (rows > 1) {
+        c1v0 = FloatVector.fromArray(S, c, cIdx + ldc).fma(bv, c1v0);
+        c1v1 = FloatVector.fromArray(S, c, cIdx + ldc + L).fma(bv, c1v1);
+      }
+      if (rows > 2) {
+        c2v0 = FloatVector.fromArray(S, c, cIdx + 2 * ldc).fma(bv, c2v0);
+        c2v1 = FloatVector.fromArray(S, c, cIdx + 2 * ldc + L).fma(bv, c2v1);
+      }
+      if (rows > 3) {
+        c3v0 = FloatVector.fromArray(S, c, cIdx + 3 * ldc).fma(bv, c3v0);
+        c3v1 = FloatVector.fromArray(S, c, cIdx + 3 * ldc + L).fma(bv, c3v1);
+      }
+      if (rows > 4) {
+        c4v0 = FloatVector.fromArray(S, c, cIdx + 4 * ldc).fma(bv, c4v0);
+        c4v1 = FloatVector.fromArray(S, c, cIdx + 4 * ldc + L).fma(bv, c4v1);
+      }
+      if (rows > 5) {
+        c5v0 = FloatVector.fromArray(S, c, cIdx + 5 * ldc).fma(bv, c5v0);
+        c5v1 = FloatVector.fromArray(S, c, cIdx + 5 * ldc + L).fma(bv, c5v1);
+      }
+    }
+    c0v0.intoArray(c, cIdx);
+    c0v1.intoArray(c, cIdx + L);
+    if (rows > 1) {
+      c1v0.intoArray(c, cIdx + ldc);
+      c1v1.intoArray(c, cIdx + ldc + L);
+    }
+    if (rows > 2) {
+      c2v0.intoArray(c, cIdx + 2 * ldc);
+      c2v1.intoArray(c, cIdx + 2 * ldc + L);
+    }
+    if (rows > 3) {
+      c3v0.intoArray(c, cIdx + 3 * ldc);
+      c3v1.intoArray(c, cIdx + 3 * ldc + L);
+    }
+    if (rows > 4) {
+      c4v0.intoArray(c, cIdx + 4 * ldc);
+      c4v1.intoArray(c, cIdx + 4 * ldc + L);
+    }
+    if (rows > 5) {
+      c5v0.intoArray(c, cIdx + 5 * ldc);
+      c5v1.intoArray(c, cIdx + 5 * ldc + L);
+    }
+  }
+
+  /** The 12 x (1 vector) tile on a 12-row A strip, masked to {@code cols} columns. */
+  @Override
+  public void column(
+      int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int rows, int cols,
+      boolean read, float beta) {
+    FloatVector c0 = FloatVector.zero(S);
+    FloatVector c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0;
+    FloatVector c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+    for (int p = 0; p < kc; p++, aIdx += 12, bIdx += L) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
+      c0 = FloatVector.broadcast(S, ap[aIdx]).fma(b0, c0);
+      c1 = FloatVector.broadcast(S, ap[aIdx + 1]).fma(b0, c1);
+      c2 = FloatVector.broadcast(S, ap[aIdx + 2]).fma(b0, c2);
+      c3 = FloatVector.broadcast(S, ap[aIdx + 3]).fma(b0, c3);
+      c4 = FloatVector.broadcast(S, ap[aIdx + 4]).fma(b0, c4);
+      c5 = FloatVector.broadcast(S, ap[aIdx + 5]).fma(b0, c5);
+      c6 = FloatVector.broadcast(S, ap[aIdx + 6]).fma(b0, c6);
+      c7 = FloatVector.broadcast(S, ap[aIdx + 7]).fma(b0, c7);
+      c8 = FloatVector.broadcast(S, ap[aIdx + 8]).fma(b0, c8);
+      c9 = FloatVector.broadcast(S, ap[aIdx + 9]).fma(b0, c9);
+      c10 = FloatVector.broadcast(S, ap[aIdx + 10]).fma(b0, c10);
+      c11 = FloatVector.broadcast(S, ap[aIdx + 11]).fma(b0, c11);
+    }
+    VectorMask<Float> m = S.indexInRange(0, cols);
+    if (read) {
+      FloatVector bv = FloatVector.broadcast(S, beta);
+      c0 = FloatVector.fromArray(S, c, cIdx, m).fma(bv, c0);
+      if (rows > 1) {
+        c1 = FloatVector.fromArray(S, c, cIdx + ldc, m).fma(bv, c1);
+      }
+      if (rows > 2) {
+        c2 = FloatVector.fromArray(S, c, cIdx + 2 * ldc, m).fma(bv, c2);
+      }
+      if (rows > 3) {
+        c3 = FloatVector.fromArray(S, c, cIdx + 3 * ldc, m).fma(bv, c3);
+      }
+      if (rows > 4) {
+        c4 = FloatVector.fromArray(S, c, cIdx + 4 * ldc, m).fma(bv, c4);
+      }
+      if (rows > 5) {
+        c5 = FloatVector.fromArray(S, c, cIdx + 5 * ldc, m).fma(bv, c5);
+      }
+      if (rows > 6) {
+        c6 = FloatVector.fromArray(S, c, cIdx + 6 * ldc, m).fma(bv, c6);
+      }
+      if (rows > 7) {
+        c7 = FloatVector.fromArray(S, c, cIdx + 7 * ldc, m).fma(bv, c7);
+      }
+      if (rows > 8) {
+        c8 = FloatVector.fromArray(S, c, cIdx + 8 * ldc, m).fma(bv, c8);
+      }
+      if (rows > 9) {
+        c9 = FloatVector.fromArray(S, c, cIdx + 9 * ldc, m).fma(bv, c9);
+      }
+      if (rows > 10) {
+        c10 = FloatVector.fromArray(S, c, cIdx + 10 * ldc, m).fma(bv, c10);
+      }
+      if (rows > 11) {
+        c11 = FloatVector.fromArray(S, c, cIdx + 11 * ldc, m).fma(bv, c11);
+      }
+    }
+    c0.intoArray(c, cIdx, m);
+    if (rows > 1) {
+      c1.intoArray(c, cIdx + ldc, m);
+    }
+    if (rows > 2) {
+      c2.intoArray(c, cIdx + 2 * ldc, m);
+    }
+    if (rows > 3) {
+      c3.intoArray(c, cIdx + 3 * ldc, m);
+    }
+    if (rows > 4) {
+      c4.intoArray(c, cIdx + 4 * ldc, m);
+    }
+    if (rows > 5) {
+      c5.intoArray(c, cIdx + 5 * ldc, m);
+    }
+    if (rows > 6) {
+      c6.intoArray(c, cIdx + 6 * ldc, m);
+    }
+    if (rows > 7) {
+      c7.intoArray(c, cIdx + 7 * ldc, m);
+    }
+    if (rows > 8) {
+      c8.intoArray(c, cIdx + 8 * ldc, m);
+    }
+    if (rows > 9) {
+      c9.intoArray(c, cIdx + 9 * ldc, m);
+    }
+    if (rows > 10) {
+      c10.intoArray(c, cIdx + 10 * ldc, m);
+    }
+    if (rows > 11) {
+      c11.intoArray(c, cIdx + 11 * ldc, m);
+    }
+  }
+
+  /** The 6 x (1 vector) tile on a 6-row A strip, masked to {@code cols} columns. */
+  @Override
+  public void columnHalf(
+      int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int rows, int cols,
+      boolean read, float beta) {
+    FloatVector c0 = FloatVector.zero(S);
+    FloatVector c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+    for (int p = 0; p < kc; p++, aIdx += 6, bIdx += L) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
+      c0 = FloatVector.broadcast(S, ap[aIdx]).fma(b0, c0);
+      c1 = FloatVector.broadcast(S, ap[aIdx + 1]).fma(b0, c1);
+      c2 = FloatVector.broadcast(S, ap[aIdx + 2]).fma(b0, c2);
+      c3 = FloatVector.broadcast(S, ap[aIdx + 3]).fma(b0, c3);
+      c4 = FloatVector.broadcast(S, ap[aIdx + 4]).fma(b0, c4);
+      c5 = FloatVector.broadcast(S, ap[aIdx + 5]).fma(b0, c5);
+    }
+    VectorMask<Float> m = S.indexInRange(0, cols);
+    if (read) {
+      FloatVector bv = FloatVector.broadcast(S, beta);
+      c0 = FloatVector.fromArray(S, c, cIdx, m).fma(bv, c0);
+      if (rows > 1) {
+        c1 = FloatVector.fromArray(S, c, cIdx + ldc, m).fma(bv, c1);
+      }
+      if (rows > 2) {
+        c2 = FloatVector.fromArray(S, c, cIdx + 2 * ldc, m).fma(bv, c2);
+      }
+      if (rows > 3) {
+        c3 = FloatVector.fromArray(S, c, cIdx + 3 * ldc, m).fma(bv, c3);
+      }
+      if (rows > 4) {
+        c4 = FloatVector.fromArray(S, c, cIdx + 4 * ldc, m).fma(bv, c4);
+      }
+      if (rows > 5) {
+        c5 = FloatVector.fromArray(S, c, cIdx + 5 * ldc, m).fma(bv, c5);
+      }
+    }
+    c0.intoArray(c, cIdx, m);
+    if (rows > 1) {
+      c1.intoArray(c, cIdx + ldc, m);
+    }
+    if (rows > 2) {
+      c2.intoArray(c, cIdx + 2 * ldc, m);
+    }
+    if (rows > 3) {
+      c3.intoArray(c, cIdx + 3 * ldc, m);
+    }
+    if (rows > 4) {
+      c4.intoArray(c, cIdx + 4 * ldc, m);
+    }
+    if (rows > 5) {
+      c5.intoArray(c, cIdx + 5 * ldc, m);
+    }
+  }
+}

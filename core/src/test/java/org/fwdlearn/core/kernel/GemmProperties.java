@@ -1,0 +1,387 @@
+package org.fwdlearn.core.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.RandomDistribution;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.lifecycle.AfterContainer;
+import org.fwdlearn.core.Matrix;
+import org.fwdlearn.core.Ops;
+import org.fwdlearn.core.Rng;
+import org.fwdlearn.core.ThreadPool;
+import org.fwdlearn.core.Transpose;
+
+/**
+ * Properties of the GEMM kernels: every Vector API width against the scalar reference on all transposes,
+ * shapes, scalars and storage layouts; beta = 0 never reads C; results independent of the thread count;
+ * the facade's shape and aliasing checks.
+ *
+ * <p>Tolerance. Both kernels compute {@code c_ij = beta c0_ij + sum_p (alpha a_ip) b_pj} in float, in
+ * different orders. Counting the roundings any one term goes through: the reference rounds {@code alpha
+ * a} (or {@code alpha * acc}), the product, at most K - 1 additions among the products and the addition
+ * to {@code beta c0} (itself rounded once): at most K + 3. The vector kernel rounds {@code alpha a}, then
+ * one fused multiply-add per later step of its K block, the combination with C and one addition per later
+ * K block: again at most K + 3. By the standard bound for sums of products (Higham, Accuracy and Stability
+ * of Numerical Algorithms, 2nd ed., section 3.1), each result is within {@code gamma_{K+3} (|alpha| |A||B| +
+ * |beta| |C0|)_ij} of the exact value, {@code gamma_n = n u / (1 - n u)}, {@code u = ulp(1) / 2}. The two
+ * results are within twice that of each other. For K <= 300, {@code 1 / (1 - n u) < 1.00002}, so the
+ * factor {@link #ERROR_FACTOR} is 2 with a little slack. The data (multiples of 10^-4 in [-1, 1]) keep
+ * every nonzero product far above the subnormal range, so no absolute underflow term is needed.
+ */
+class GemmProperties {
+  /** Unit roundoff of float32. */
+  static final double EPS = Math.ulp(1f) / 2;
+
+  /** Both kernels are within gamma_{K+3} of the exact value: 2 and a little slack (see the class doc). */
+  static final double ERROR_FACTOR = 2.01;
+
+  /** Roundings per term beyond K (see the class doc). */
+  static final int EXTRA_ROUNDINGS = 3;
+
+  private static final int MAX_DIM = 300;
+
+  private static final GemmKernel SCALAR = Kernels.scalar().gemm();
+  private static final List<GemmKernel> VECTOR =
+      List.of(Kernels.vector(128).gemm(), Kernels.vector(256).gemm(), Kernels.vector(512).gemm());
+
+  private static final ThreadPool POOL2 = new ThreadPool(2);
+  private static final ThreadPool POOL3 = new ThreadPool(3);
+
+  @AfterContainer
+  static void closePools() {
+    POOL2.close();
+    POOL3.close();
+  }
+
+  // ------------------------------------------------------------------ generators
+
+  /**
+   * One dimension: often a value at an edge of the kernels (0, 1, around the lane counts 4, 8, 16 and the
+   * tile sizes 6, 12, 24, 32, 64, around MC = 168 and KC = 256, primes), otherwise uniform in [0, 300].
+   */
+  @Provide
+  static Arbitrary<Integer> dims() {
+    return Arbitraries.frequencyOf(
+        Tuple.of(
+            3,
+            Arbitraries.of(
+                0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 15, 16, 17, 23, 24, 25, 31, 32, 33, 47, 48, 49, 61,
+                63, 64, 65, 97, 127, 128, 129, 167, 168, 169, 251, 255, 256, 257, 293, 300)),
+        Tuple.of(2, Arbitraries.integers().between(0, MAX_DIM).withDistribution(RandomDistribution.uniform())));
+  }
+
+  private static Arbitrary<Float> scalars() {
+    return Arbitraries.frequencyOf(
+        Tuple.of(1, Arbitraries.of(0f, 1f, -1f, 0.5f)),
+        Tuple.of(1, Arbitraries.floats().between(-2f, 2f).ofScale(2).withDistribution(RandomDistribution.uniform())));
+  }
+
+  /**
+   * {@code length} floats uniform on the grid of 4 decimals in [-1, 1] (what {@code floats().between(-1,
+   * 1).ofScale(4).withDistribution(uniform())} draws), from a generated seed: drawing up to 270 000 floats
+   * one by one through jqwik took most of the run time.
+   */
+  private static Arbitrary<float[]> data(int length) {
+    return Arbitraries.longs()
+        .withDistribution(RandomDistribution.uniform())
+        .map(seed -> uniform(new Rng(seed), length));
+  }
+
+  private static float[] uniform(Rng rng, int length) {
+    float[] v = new float[length];
+    for (int i = 0; i < length; i++) {
+      v[i] = (rng.nextInt(20_001) - 10_000) / 10_000f;
+    }
+    return v;
+  }
+
+  /** A storage layout: offset into the array and extra columns of the leading dimension. */
+  record Layout(int offset, int pad) {}
+
+  private static Arbitrary<Layout> layouts() {
+    return Arbitraries.frequencyOf(
+        Tuple.of(2, Arbitraries.just(new Layout(0, 0))),
+        Tuple.of(1, Combinators.combine(Arbitraries.integers().between(0, 19), Arbitraries.integers().between(0, 9)).as(Layout::new)));
+  }
+
+  /** The shape, transposes, scalars and layouts of one GEMM; generated before the data. */
+  record Shape(
+      boolean transA, boolean transB, int m, int n, int k, float alpha, float beta, Layout la, Layout lb, Layout lc) {
+    int aRows() {
+      return transA ? k : m;
+    }
+
+    int aCols() {
+      return transA ? m : k;
+    }
+
+    int bRows() {
+      return transB ? n : k;
+    }
+
+    int bCols() {
+      return transB ? k : n;
+    }
+
+    int lda() {
+      return aCols() + la.pad;
+    }
+
+    int ldb() {
+      return bCols() + lb.pad;
+    }
+
+    int ldc() {
+      return n + lc.pad;
+    }
+
+    static int length(int rows, int cols, Layout l) {
+      return l.offset + (rows == 0 ? 0 : (rows - 1) * (cols + l.pad) + cols) + l.pad;
+    }
+
+    @Override
+    public String toString() {
+      return "op" + (transA ? "T" : "N") + (transB ? "T" : "N") + " " + m + "x" + k + "x" + n + " alpha=" + alpha
+          + " beta=" + beta + " A" + la + " B" + lb + " C" + lc;
+    }
+  }
+
+  /** A shape and its data: A, B, and C0 (whole arrays, padding included). */
+  record Case(Shape s, float[] a, float[] b, float[] c0) {
+    @Override
+    public String toString() {
+      return s.toString();
+    }
+  }
+
+  @Provide
+  Arbitrary<Shape> shapes() {
+    return Combinators.combine(
+            Arbitraries.of(true, false),
+            Arbitraries.of(true, false),
+            dims(),
+            dims(),
+            dims(),
+            scalars(),
+            scalars(),
+            Combinators.combine(layouts(), layouts(), layouts()).as(List::of))
+        .as((ta, tb, m, n, k, alpha, beta, ls) -> new Shape(ta, tb, m, n, k, alpha, beta, ls.get(0), ls.get(1), ls.get(2)));
+  }
+
+  @Provide
+  Arbitrary<Case> cases() {
+    return shapes()
+        .flatMap(
+            s ->
+                Combinators.combine(
+                        data(Shape.length(s.aRows(), s.aCols(), s.la)),
+                        data(Shape.length(s.bRows(), s.bCols(), s.lb)),
+                        data(Shape.length(s.m, s.n, s.lc)))
+                    .as((a, b, c) -> new Case(s, a, b, c)));
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static float[] run(GemmKernel g, Case x, float[] c0, ThreadPool pool) {
+    Shape s = x.s;
+    float[] c = c0.clone();
+    g.gemm(
+        s.transA, s.transB, s.m, s.n, s.k, s.alpha, x.a, s.la.offset, s.lda(), x.b, s.lb.offset, s.ldb(), s.beta, c,
+        s.lc.offset, s.ldc(), pool);
+    return c;
+  }
+
+  private static double opA(Case x, int i, int p) {
+    Shape s = x.s;
+    return s.transA ? x.a[s.la.offset + p * s.lda() + i] : x.a[s.la.offset + i * s.lda() + p];
+  }
+
+  private static double opB(Case x, int p, int j) {
+    Shape s = x.s;
+    return s.transB ? x.b[s.lb.offset + j * s.ldb() + p] : x.b[s.lb.offset + p * s.ldb() + j];
+  }
+
+  /** True for the array indices of C that the GEMM writes. */
+  private static boolean inC(Shape s, int idx) {
+    int rel = idx - s.lc.offset;
+    if (rel < 0 || s.n == 0) {
+      return false;
+    }
+    int i = rel / s.ldc();
+    int j = rel % s.ldc();
+    return i < s.m && j < s.n;
+  }
+
+  /**
+   * Asserts {@code |got - want| <= ERROR_FACTOR (K + 3) u (|alpha| |A||B| + |beta| |C0|)_ij} inside C, and
+   * bit-for-bit equality outside it (padding and offset untouched).
+   */
+  private static void assertClose(Case x, float[] want, float[] got, String what) {
+    Shape s = x.s;
+    double scale = ERROR_FACTOR * (s.k + EXTRA_ROUNDINGS) * EPS;
+    for (int idx = 0; idx < got.length; idx++) {
+      if (!inC(s, idx)) {
+        assertEquals(
+            Float.floatToRawIntBits(x.c0[idx]), Float.floatToRawIntBits(got[idx]), what + ": wrote outside C at " + idx);
+        continue;
+      }
+      int i = (idx - s.lc.offset) / s.ldc();
+      int j = (idx - s.lc.offset) % s.ldc();
+      double mag = 0;
+      for (int p = 0; p < s.k; p++) {
+        mag += Math.abs(opA(x, i, p) * opB(x, p, j));
+      }
+      double bound = scale * (Math.abs(s.alpha) * mag + (s.beta == 0f ? 0 : Math.abs(s.beta * x.c0[idx])));
+      double err = Math.abs((double) got[idx] - want[idx]);
+      if (!(err <= bound)) {
+        throw new AssertionError(
+            what + ": C(" + i + ", " + j + ") = " + got[idx] + ", reference " + want[idx] + ", |diff| " + err
+                + " > bound " + bound + " for " + s);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ properties
+
+  @Property(tries = 200)
+  void vectorMatchesScalar(@ForAll("cases") Case x) {
+    float[] want = run(SCALAR, x, x.c0, ThreadPool.sequential());
+    for (GemmKernel g : VECTOR) {
+      assertClose(x, want, run(g, x, x.c0, ThreadPool.sequential()), "vector " + g);
+    }
+  }
+
+  @Property(tries = 60)
+  void betaZeroDoesNotReadC(@ForAll("cases") Case x) {
+    Shape s = x.s;
+    Shape s0 = new Shape(s.transA, s.transB, s.m, s.n, s.k, s.alpha, 0f, s.la, s.lb, s.lc);
+    Case zero = new Case(s0, x.a, x.b, x.c0);
+    float[] nan = x.c0.clone();
+    for (int idx = 0; idx < nan.length; idx++) {
+      if (inC(s, idx)) {
+        nan[idx] = Float.NaN;
+      }
+    }
+    for (GemmKernel g : allKernels()) {
+      float[] fromNan = run(g, zero, nan, ThreadPool.sequential());
+      float[] fromData = run(g, zero, x.c0, ThreadPool.sequential());
+      for (int idx = 0; idx < nan.length; idx++) {
+        if (inC(s, idx)) {
+          assertFalse(Float.isNaN(fromNan[idx]), g + ": NaN in C leaked through beta = 0 for " + s0);
+          assertEquals(
+              Float.floatToRawIntBits(fromData[idx]),
+              Float.floatToRawIntBits(fromNan[idx]),
+              g + ": beta = 0 result depends on C for " + s0);
+        }
+      }
+    }
+  }
+
+  @Property(tries = 40)
+  void alphaZeroOrEmptyKScalesC(@ForAll("cases") Case x, @ForAll boolean emptyK) {
+    Shape s = x.s;
+    Shape t = new Shape(s.transA, s.transB, s.m, s.n, emptyK ? 0 : s.k, emptyK ? s.alpha : 0f, s.beta, s.la, s.lb, s.lc);
+    Case y = new Case(t, x.a, x.b, x.c0);
+    for (GemmKernel g : allKernels()) {
+      float[] got = run(g, y, x.c0, ThreadPool.sequential());
+      for (int idx = 0; idx < got.length; idx++) {
+        float want = inC(s, idx) ? (s.beta == 0f ? 0f : s.beta * x.c0[idx]) : x.c0[idx];
+        assertEquals(Float.floatToRawIntBits(want), Float.floatToRawIntBits(got[idx]), g + ": C != beta C0 for " + t);
+      }
+    }
+  }
+
+  @Property(tries = 40)
+  void sameBitsWhateverTheThreadCount(@ForAll("cases") Case x) {
+    for (GemmKernel g : allKernels()) {
+      float[] one = run(g, x, x.c0, ThreadPool.sequential());
+      assertArrayEquals(one, run(g, x, x.c0, POOL2), g + ": 2 threads differ from 1 for " + x.s);
+      assertArrayEquals(one, run(g, x, x.c0, POOL3), g + ": 3 threads differ from 1 for " + x.s);
+    }
+  }
+
+  /** Large enough that every kernel splits the work, on both sides of the row count where VectorGemm switches split. */
+  @Example
+  void sameBitsWhateverTheThreadCountOnSplitShapes() {
+    int[][] shapes = {{64, 784, 1024}, {300, 257, 129}, {169, 31, 300}, {1000, 64, 20}, {7, 600, 301}};
+    for (int[] mkn : shapes) {
+      for (boolean ta : new boolean[] {false, true}) {
+        for (boolean tb : new boolean[] {false, true}) {
+          Shape s = new Shape(ta, tb, mkn[0], mkn[2], mkn[1], 0.75f, 0.5f, new Layout(3, 1), new Layout(0, 0), new Layout(1, 2));
+          Rng rng = new Rng(mkn[0] * 31L + mkn[1]);
+          Case x =
+              new Case(
+                  s,
+                  uniform(rng, Shape.length(s.aRows(), s.aCols(), s.la)),
+                  uniform(rng, Shape.length(s.bRows(), s.bCols(), s.lb)),
+                  uniform(rng, Shape.length(s.m, s.n, s.lc)));
+          sameBitsWhateverTheThreadCount(x);
+        }
+      }
+    }
+  }
+
+  private static List<GemmKernel> allKernels() {
+    return List.of(SCALAR, VECTOR.get(0), VECTOR.get(1), VECTOR.get(2));
+  }
+
+  // ------------------------------------------------------------------ the facade
+
+  @Property(tries = 100)
+  void facadeRejectsMismatchedShapesNamingThem(
+      @ForAll("dims") int ar,
+      @ForAll("dims") int ac,
+      @ForAll("dims") int br,
+      @ForAll("dims") int bc,
+      @ForAll("dims") int cr,
+      @ForAll("dims") int cc,
+      @ForAll Transpose ta,
+      @ForAll Transpose tb) {
+    Matrix a = new Matrix(ar, ac);
+    Matrix b = new Matrix(br, bc);
+    Matrix c = new Matrix(cr, cc);
+    int m = ta.isTransposed() ? ac : ar;
+    int ka = ta.isTransposed() ? ar : ac;
+    int kb = tb.isTransposed() ? bc : br;
+    int n = tb.isTransposed() ? br : bc;
+    boolean fits = ka == kb && cr == m && cc == n;
+    if (fits) {
+      Ops.gemm(ta, tb, 1f, a, b, 0f, c, ThreadPool.sequential());
+      return;
+    }
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Ops.gemm(ta, tb, 1f, a, b, 0f, c, ThreadPool.sequential()));
+    assertTrue(e.getMessage().contains("A " + a.shape()), e.getMessage());
+    assertTrue(e.getMessage().contains("B " + b.shape()), e.getMessage());
+    assertTrue(e.getMessage().contains("C is " + c.shape()), e.getMessage());
+  }
+
+  @Example
+  void facadeRejectsOutputSharingStorageWithAnInput() {
+    Matrix big = new Matrix(8, 4);
+    Matrix a = big.rows(0, 4);
+    Matrix b = new Matrix(4, 4);
+    Matrix overlapping = big.rows(3, 7);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Ops.gemm(Transpose.N, Transpose.N, 1f, a, b, 0f, a));
+    assertTrue(e.getMessage().contains("shares storage with A 4x4"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> Ops.gemm(Transpose.N, Transpose.N, 1f, a, b, 0f, overlapping));
+    assertThrows(IllegalArgumentException.class, () -> Ops.gemm(Transpose.N, Transpose.N, 1f, b, a, 0f, overlapping));
+    Matrix disjoint = big.rows(4, 8);
+    Ops.gemm(Transpose.N, Transpose.N, 1f, a, b, 0f, disjoint);
+    assertTrue(Arrays.equals(new float[16], disjoint.toArray()));
+  }
+}
