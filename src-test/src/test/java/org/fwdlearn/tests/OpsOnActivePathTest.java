@@ -124,7 +124,7 @@ class OpsOnActivePathTest {
     assertArrayEquals(new int[] {1, 2}, arg);
     Matrix r = new Matrix(2, 4);
     Ops.relu(x, r);
-    assertArrayEquals(new float[] {0f, 3f, 3f, 0.5f, 2f, -0f, 7f, 7f}, r.toArray());
+    assertArrayEquals(new float[] {0f, 3f, 3f, 0.5f, 2f, 0f, 7f, 7f}, r.toArray()); // max(-0, 0) is +0
     float[] norms = new float[2];
     Ops.rowNorms(Matrix.of(new float[] {3f, 4f}, new float[] {5f, 12f}), norms);
     assertArrayEquals(new float[] {5f, 13f}, norms);

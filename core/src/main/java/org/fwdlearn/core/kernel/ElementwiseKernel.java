@@ -6,7 +6,7 @@ package org.fwdlearn.core.kernel;
  * Implementations trust their arguments; {@link org.fwdlearn.core.Ops} validates them.
  */
 public interface ElementwiseKernel {
-  /** {@code y[i] = max(x[i], 0)}; NaN stays NaN. */
+  /** {@code y[i] = Math.max(x[i], 0)}: NaN stays NaN, -0 becomes +0. */
   void relu(float[] x, int xOff, float[] y, int yOff, int len);
 
   /** Derivative mask: {@code m[i] = x[i] > 0 ? 1 : 0}. */

@@ -5,7 +5,6 @@ import static jdk.incubator.vector.VectorOperators.EQ;
 import static jdk.incubator.vector.VectorOperators.EXP;
 import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.IS_NAN;
-import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.MAX;
 import static jdk.incubator.vector.VectorOperators.NE;
 
@@ -65,13 +64,11 @@ final class VectorElementwise implements ElementwiseKernel {
   public void relu(float[] x, int xOff, float[] y, int yOff, int len) {
     int i = 0;
     for (int bound = species.loopBound(len); i < bound; i += lanes) {
-      FloatVector v = FloatVector.fromArray(species, x, xOff + i);
-      // blend on v < 0 (not max(v, 0)) keeps -0 and NaN exactly as the reference does.
-      v.blend(0f, v.compare(LT, 0f)).intoArray(y, yOff + i);
+      // Lanewise MAX has Math.max semantics (NaN propagates, -0 < +0), as the reference.
+      FloatVector.fromArray(species, x, xOff + i).max(0f).intoArray(y, yOff + i);
     }
     for (; i < len; i++) {
-      float v = x[xOff + i];
-      y[yOff + i] = v < 0f ? 0f : v;
+      y[yOff + i] = Math.max(x[xOff + i], 0f);
     }
   }
 
