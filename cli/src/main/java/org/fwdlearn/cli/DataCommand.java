@@ -79,13 +79,18 @@ public final class DataCommand implements Callable<Integer> {
           throw new Main.Failure("fetching MNIST failed: " + e.getMessage(), e);
         }
       }
+      Path dir;
       try {
-        Path dir = Datasets.locate(n, null);
-        out.println(n + ": installed in " + dir);
-        return 0;
+        dir = Datasets.locate(n, null);
       } catch (DatasetNotFoundException e) {
         throw new Main.Failure(e.getMessage());
       }
+      List<String> problems = Datasets.verify(n, null);
+      if (!problems.isEmpty()) {
+        throw new Main.Failure(n + " in " + dir + " does not verify:\n  " + String.join("\n  ", problems));
+      }
+      out.println(n + ": installed in " + dir + " and verified");
+      return 0;
     }
   }
 

@@ -25,13 +25,19 @@ public final class Settings {
 
   /** Settings whose value is one of a fixed set of words (lower-cased on input). */
   private static final Map<String, List<String>> CHOICES =
-      Map.of(
-          "rule", TrainConfig.RULES,
-          "init", List.of("he_uniform", "he_normal"),
-          "fInit", List.of("uniform", "normal"),
-          "feedbackInit", List.of("he_uniform", "he_normal"),
-          "pepitaSign", List.of("minus", "plus"),
-          "pepitaMode", List.of("modulated", "forward"));
+      Map.ofEntries(
+          Map.entry("rule", TrainConfig.RULES),
+          Map.entry("init", List.of("he_uniform", "he_normal")),
+          Map.entry("fInit", List.of("uniform", "normal")),
+          Map.entry("feedbackInit", List.of("he_uniform", "he_normal")),
+          Map.entry("pepitaSign", List.of("minus", "plus")),
+          Map.entry("pepitaMode", List.of("modulated", "forward")),
+          Map.entry("ffGoodness", List.of("sum", "mean")),
+          Map.entry("ffNorm", List.of("rms", "l2")),
+          Map.entry("ffInit", List.of("normal-out", "torch", "he_uniform")),
+          Map.entry("ffSchedule", List.of("simultaneous", "layerwise")),
+          Map.entry("ffOptimizer", List.of("sgd", "adam")),
+          Map.entry("ffReadout", List.of("linear", "goodness")));
 
   /** One line of help per field; a test checks that every field of TrainConfig has one. */
   static final Map<String, String> DESCRIPTIONS = descriptions();
@@ -74,6 +80,23 @@ public final class Settings {
     d.put("threads", "Threads for the kernels (results do not depend on it).");
     d.put("trainLimit", "Train on the first N training examples only (0 = all).");
     d.put("testLimit", "Evaluate on the first N test examples only (0 = all).");
+    d.put("ffGoodness", "ff: goodness of a layer, sum (Hinton, loeweX) or mean (mpezeshki) of the squared activities.");
+    d.put("ffThreshold", "ff: threshold theta of the goodness; none = the layer width for sum, 1 for mean goodness.");
+    d.put("ffNorm", "ff: length normalisation of each layer's input, rms (x / rms(x), loeweX) or l2 (x / |x|).");
+    d.put("ffBiases", "ff: the layers have biases.");
+    d.put("ffInit", "ff: weight init, normal-out (N(0, 1/d_out), loeweX), torch (nn.Linear default) or he_uniform.");
+    d.put("ffLabelValue", "ff: value written at the label's position among the first C input features (others 0).");
+    d.put("ffNeutralValue", "ff: value of all C label features in the read-out's neutral pass; none = 1/C.");
+    d.put("ffPeer", "ff: peer-normalisation weight (0 = off).");
+    d.put("ffPeerMomentum", "ff: momentum of the peer-normalisation running mean, in [0, 1).");
+    d.put("ffSchedule", "ff: simultaneous (all layers on every batch) or layerwise (layer after layer, epochs split evenly).");
+    d.put("ffOptimizer", "ff: optimiser of each layer, sgd (with --momentum, --weight-decay) or adam (with --weight-decay).");
+    d.put("ffReadout", "ff: prediction by the linear softmax read-out of a neutral pass, or by the label of highest goodness.");
+    d.put("ffSkipFirst", "ff: predict from layers 2..L (goodness sum or read-out features) instead of all layers.");
+    d.put("ffReadoutLr", "ff: learning rate of the linear read-out (SGD with --momentum).");
+    d.put("ffReadoutWeightDecay", "ff: weight decay of the linear read-out.");
+    d.put("ffCooldown", "ff: linear learning-rate cool-down over the second half of the epochs (loeweX).");
+    d.put("ffEvalEvery", "ff: evaluate the test set after the first epoch, every N epochs and after the last.");
     return d;
   }
 
