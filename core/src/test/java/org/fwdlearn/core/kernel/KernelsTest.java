@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.Field;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,6 +21,25 @@ class KernelsTest {
       assertEquals(bits, k.vectorBits());
       assertEquals("vector (" + bits + "-bit)", k.toString());
       assertTrue(k.elementwise() instanceof VectorElementwise, k.elementwise().getClass().getName());
+    }
+  }
+
+  /**
+   * The Vector API compiles to SIMD only with a constant species, so each width runs its own hidden copy of
+   * the template with that species in a static final field; a wrong copy would still compute right results,
+   * only at another width, which the properties cannot see.
+   */
+  @Test
+  void eachWidthRunsAHiddenTemplateWithItsOwnLaneCount() throws ReflectiveOperationException {
+    Field kernel = VectorElementwise.class.getDeclaredField("k");
+    kernel.setAccessible(true);
+    for (int bits : new int[] {128, 256, 512}) {
+      Object template = kernel.get(Kernels.vector(bits).elementwise());
+      Class<?> c = template.getClass();
+      assertTrue(c.isHidden(), c.getName());
+      Field lanes = c.getDeclaredField("L");
+      lanes.setAccessible(true);
+      assertEquals(bits / Float.SIZE, lanes.getInt(null), c.getName());
     }
   }
 
