@@ -198,6 +198,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   private static final Pattern EJML = Pattern.compile("(?i).*ejml.*");
   private static final Pattern OPENBLAS = Pattern.compile("(?i).*(openblas|netlib|blas).*");
+  private static final Pattern SCALAR = Pattern.compile("(?i)scalar");
 
   /**
    * The table of a JMH JSON result: one row per benchmark and parameter set, with the speed-up over EJML and
@@ -245,13 +246,16 @@ public final class BenchCommand implements Callable<Integer> {
       }
     }
     final String ik = implKey;
+    // Reference implementations: a "vs" column each, shown when the results hold that reference.
+    List<String> refNames = List.of("EJML", "OpenBLAS", "scalar");
+    List<Pattern> refs = List.of(EJML, OPENBLAS, SCALAR);
+    boolean[] present = new boolean[refs.size()];
     List<String[]> cells = new ArrayList<>();
-    cells.add(new String[] {"benchmark", "params", ik == null ? "" : ik, "score", "error", "unit", "vs EJML", "vs OpenBLAS"});
     for (Row r : rows) {
       Map<String, String> others = new TreeMap<>(r.params());
       String impl = ik == null ? "" : others.remove(ik);
-      String ejml = "";
-      String blas = "";
+      String[] vs = new String[refs.size()];
+      java.util.Arrays.fill(vs, "");
       if (ik != null) {
         for (Row o : rows) {
           Map<String, String> oo = new TreeMap<>(o.params());
@@ -259,20 +263,27 @@ public final class BenchCommand implements Callable<Integer> {
           if (o.bench().equals(r.bench()) && o.mode().equals(r.mode()) && oo.equals(others) && oi != null) {
             boolean time = !r.mode().equals("thrpt");
             double speedup = time ? o.score() / r.score() : r.score() / o.score();
-            if (EJML.matcher(oi).matches()) {
-              ejml = String.format(Locale.ROOT, "%.2fx", speedup);
-            } else if (OPENBLAS.matcher(oi).matches()) {
-              blas = String.format(Locale.ROOT, "%.2fx", speedup);
+            for (int k = 0; k < refs.size(); k++) {
+              if (refs.get(k).matcher(oi).matches()) {
+                vs[k] = String.format(Locale.ROOT, "%.2fx", speedup);
+                present[k] = true;
+                break;
+              }
             }
           }
         }
       }
       String ps = others.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-          .reduce((a, b) -> a + " " + b).orElse("");
-      cells.add(new String[] {r.bench(), ps, impl == null ? "" : impl, fmt(r.score()),
-          Double.isFinite(r.error()) ? "± " + fmt(r.error()) : "", r.unit(), ejml, blas});
+          .reduce((x, y) -> x + " " + y).orElse("");
+      List<String> row = new ArrayList<>(List.of(r.bench(), ps, impl == null ? "" : impl, fmt(r.score()),
+          Double.isFinite(r.error()) ? "± " + fmt(r.error()) : "", r.unit()));
+      row.addAll(List.of(vs));
+      cells.add(row.toArray(String[]::new));
     }
-    int[] w = new int[cells.get(0).length];
+    List<String> header = new ArrayList<>(List.of("benchmark", "params", ik == null ? "" : ik, "score", "error", "unit"));
+    refNames.forEach(n -> header.add("vs " + n));
+    cells.add(0, header.toArray(String[]::new));
+    int[] w = new int[header.size()];
     for (String[] c : cells) {
       for (int i = 0; i < c.length; i++) {
         w[i] = Math.max(w[i], c[i].length());
@@ -282,7 +293,7 @@ public final class BenchCommand implements Callable<Integer> {
     for (String[] c : cells) {
       StringBuilder line = new StringBuilder();
       for (int i = 0; i < c.length; i++) {
-        if (w[i] == 0) {
+        if (w[i] == 0 || (i >= 6 && !present[i - 6])) {
           continue;
         }
         boolean right = i == 3 || i == 4 || i >= 6;
@@ -291,8 +302,16 @@ public final class BenchCommand implements Callable<Integer> {
       }
       sb.append(line.toString().stripTrailing()).append('\n');
     }
-    sb.append("vs EJML / vs OpenBLAS: speed-up over that implementation on the same benchmark and parameters"
-        + " (above 1 = faster).\n");
+    List<String> shown = new ArrayList<>();
+    for (int k = 0; k < refs.size(); k++) {
+      if (present[k]) {
+        shown.add("vs " + refNames.get(k));
+      }
+    }
+    if (!shown.isEmpty()) {
+      sb.append(String.join(", ", shown)).append(": speed-up over that implementation on the same benchmark and"
+          + " parameters (above 1 = faster).\n");
+    }
     return sb.toString();
   }
 
