@@ -175,6 +175,9 @@ public final class TrainCommand implements Callable<Integer> {
         for (String f : RUN_FILES) {
           Files.deleteIfExists(dir.resolve(f));
         }
+        for (String f : List.of("confusion.png", "eval.json")) { // an earlier eval's report of the old model
+          Files.deleteIfExists(dir.resolve(f));
+        }
       }
     }
     // On a resume, --epochs or --threads may have changed.
@@ -389,6 +392,7 @@ public final class TrainCommand implements Callable<Integer> {
         arch(layers(c, split)), c.epochs, c.batch, Progress.shortNumber(c.effectiveLr()));
     out.printf(Locale.ROOT, "kernels %s, %d thread%s, seed %d; run directory %s%n", Kernels.get(), c.threads,
         c.threads == 1 ? "" : "s", c.seed, dir);
+    out.printf(Locale.ROOT, "checkpointed after every epoch: 'fwdlearn train --resume %s' continues a stopped run%n", dir);
     if (nextEpoch > 0) {
       out.printf(Locale.ROOT, "resuming after epoch %d%n", nextEpoch);
     }
