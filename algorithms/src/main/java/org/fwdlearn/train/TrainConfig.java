@@ -80,10 +80,47 @@ public final class TrainConfig {
   /** Use only the first N test examples (0 = all). */
   public int testLimit = 0;
 
+  // Forward-Forward (rule ff; ALGORITHMS.md section 7). Defaults: the loeweX recipe.
+  /** FF goodness: "sum" (Hinton, loeweX) or "mean" (mpezeshki) of the squared activities. */
+  public String ffGoodness = "sum";
+  /** FF threshold theta; null = the layer width for sum goodness, 1 for mean goodness. */
+  public Float ffThreshold = null;
+  /** FF input normalisation of every layer: "rms" (loeweX) or "l2" (Hinton, mpezeshki). */
+  public String ffNorm = "rms";
+  /** FF layers have biases. */
+  public boolean ffBiases = true;
+  /** FF weight init: "normal-out" (loeweX N(0, 1/d_out)), "torch" (nn.Linear default) or "he_uniform". */
+  public String ffInit = "normal-out";
+  /** FF label code: the value at the label's position among the first C features. */
+  public float ffLabelValue = 1f;
+  /** FF neutral label code of the linear read-out (all C positions); null = 1/C. */
+  public Float ffNeutralValue = null;
+  /** FF peer-normalisation weight (loeweX 0.03; 0 = off). */
+  public float ffPeer = 0.03f;
+  /** FF peer-normalisation running-mean momentum. */
+  public float ffPeerMomentum = 0.9f;
+  /** FF schedule: "simultaneous" (all layers every batch) or "layerwise" (layer after layer). */
+  public String ffSchedule = "simultaneous";
+  /** FF optimiser of each layer: "sgd" (momentum, weight decay) or "adam". */
+  public String ffOptimizer = "sgd";
+  /** FF prediction: "linear" (softmax read-out of a neutral pass) or "goodness" (best label by goodness). */
+  public String ffReadout = "linear";
+  /** FF prediction uses layers 2..L (goodness sum, or read-out features) instead of all layers. */
+  public boolean ffSkipFirst = true;
+  /** FF linear read-out learning rate. */
+  public float ffReadoutLr = 0.01f;
+  /** FF linear read-out weight decay. */
+  public float ffReadoutWeightDecay = 0.003f;
+  /** FF linear learning-rate cool-down over the second half of the epochs (loeweX). */
+  public boolean ffCooldown = true;
+  /** FF: evaluate the test set after epoch 1, every N epochs and after the last. */
+  public int ffEvalEvery = 1;
+
   /** The learning rate that reproduces each rule's paper figure (PEPITA: 0.1, the ICML code's MNIST setting). */
   public static float defaultLearningRate(String rule) {
     return switch (rule) {
       case "pepita" -> 0.1f;
+      case "ff" -> 0.001f;
       default -> 0.01f;
     };
   }
@@ -156,6 +193,25 @@ public final class TrainConfig {
     if (trainLimit < 0 || testLimit < 0) {
       problems.add("train-limit/test-limit: must be >= 0 (0 = all), got " + trainLimit + ", " + testLimit);
     }
+    oneOf(problems, "ff-goodness", ffGoodness, List.of("sum", "mean"));
+    oneOf(problems, "ff-norm", ffNorm, List.of("rms", "l2"));
+    oneOf(problems, "ff-init", ffInit, List.of("normal-out", "torch", "he_uniform"));
+    oneOf(problems, "ff-schedule", ffSchedule, List.of("simultaneous", "layerwise"));
+    oneOf(problems, "ff-optimizer", ffOptimizer, List.of("sgd", "adam"));
+    oneOf(problems, "ff-readout", ffReadout, List.of("linear", "goodness"));
+    if (ffThreshold != null && !Float.isFinite(ffThreshold)) {
+      problems.add("ff-threshold: must be a finite number, got " + ffThreshold);
+    }
+    if (!Float.isFinite(ffLabelValue) || (ffNeutralValue != null && !Float.isFinite(ffNeutralValue))) {
+      problems.add("ff-label-value/ff-neutral-value: must be finite, got " + ffLabelValue + ", " + ffNeutralValue);
+    }
+    if (!(ffPeer >= 0f && Float.isFinite(ffPeer)) || !(ffPeerMomentum >= 0f && ffPeerMomentum < 1f)) {
+      problems.add("ff-peer must be >= 0 and ff-peer-momentum in [0, 1), got " + ffPeer + ", " + ffPeerMomentum);
+    }
+    if (!(ffReadoutLr >= 0f && Float.isFinite(ffReadoutLr)) || !(ffReadoutWeightDecay >= 0f && Float.isFinite(ffReadoutWeightDecay))) {
+      problems.add("ff-readout-lr and ff-readout-weight-decay must be >= 0, got " + ffReadoutLr + ", " + ffReadoutWeightDecay);
+    }
+    positive(problems, "ff-eval-every", ffEvalEvery);
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
