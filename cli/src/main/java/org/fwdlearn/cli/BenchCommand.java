@@ -201,10 +201,12 @@ public final class BenchCommand implements Callable<Integer> {
   private static final Pattern SCALAR = Pattern.compile("(?i)scalar");
 
   /**
-   * The table of a JMH JSON result: one row per benchmark and parameter set, with the speed-up over EJML and
-   * OpenBLAS. The implementation is the parameter whose values include one matching "ejml"; rows sharing the
-   * benchmark and the other parameters are compared. Speed-up = reference time / time (or throughput /
-   * reference throughput), so above 1 means faster than the reference.
+   * The table of a JMH JSON result: one row per benchmark and parameter set, with the speed-up over each
+   * reference implementation present (EJML, OpenBLAS, the scalar reference) on the same benchmark and other
+   * parameters. The implementation is a parameter (one with an "ejml" value, or one named like "impl") or, when
+   * no parameter is, the benchmark method (e.g. {@code GemmBench.fwdlearn} vs {@code GemmBench.ejml}). Speed-up =
+   * reference time / time (or throughput / reference throughput): above 1 means faster than the reference. A
+   * secondary score named "gflops" gets its own column.
    */
   @SuppressWarnings("unchecked")
   static String table(String jmhJson) {
@@ -212,24 +214,29 @@ public final class BenchCommand implements Callable<Integer> {
     if (!(parsed instanceof List<?> list)) {
       throw new Main.Failure("not a JMH JSON result (expected an array)");
     }
-    record Row(String bench, String mode, Map<String, String> params, double score, double error, String unit) {}
-    List<Row> rows = new ArrayList<>();
+    record Raw(String cls, String method, String mode, Map<String, String> params, double score, double error,
+        String unit, double gflops) {}
+    List<Raw> raws = new ArrayList<>();
     for (Object o : list) {
       Map<String, Object> e = (Map<String, Object>) o;
-      String bench = String.valueOf(e.get("benchmark"));
-      String[] parts = bench.split("\\.");
-      String shortName = parts.length >= 2 ? parts[parts.length - 2] + "." + parts[parts.length - 1] : bench;
+      String[] parts = String.valueOf(e.get("benchmark")).split("\\.");
+      String method = parts[parts.length - 1];
+      String cls = parts.length >= 2 ? parts[parts.length - 2] : "";
       Map<String, String> p = new TreeMap<>();
       if (e.get("params") instanceof Map<?, ?> pm) {
         pm.forEach((k, v) -> p.put(String.valueOf(k), String.valueOf(v)));
       }
       Map<String, Object> metric = (Map<String, Object>) e.get("primaryMetric");
-      rows.add(new Row(shortName, String.valueOf(e.get("mode")), p, num(metric.get("score")),
-          num(metric.get("scoreError")), String.valueOf(metric.get("scoreUnit"))));
+      double gflops = Double.NaN;
+      if (e.get("secondaryMetrics") instanceof Map<?, ?> sm && sm.get("gflops") instanceof Map<?, ?> g) {
+        gflops = num(g.get("score"));
+      }
+      raws.add(new Raw(cls, method, String.valueOf(e.get("mode")), p, num(metric.get("score")),
+          num(metric.get("scoreError")), String.valueOf(metric.get("scoreUnit")), gflops));
     }
-    // The implementation parameter: the one with an EJML value, else one named like "impl".
+    // The implementation: a parameter with an EJML value, else one named like "impl", else the method name.
     String implKey = null;
-    for (Row r : rows) {
+    for (Raw r : raws) {
       for (Map.Entry<String, String> e : r.params().entrySet()) {
         if (EJML.matcher(e.getValue()).matches()) {
           implKey = e.getKey();
@@ -237,7 +244,7 @@ public final class BenchCommand implements Callable<Integer> {
       }
     }
     if (implKey == null) {
-      for (Row r : rows) {
+      for (Raw r : raws) {
         for (String k : r.params().keySet()) {
           if (k.matches("(?i)impl|implementation|backend|provider|kernel")) {
             implKey = k;
@@ -245,42 +252,47 @@ public final class BenchCommand implements Callable<Integer> {
         }
       }
     }
-    final String ik = implKey;
-    // Reference implementations: a "vs" column each, shown when the results hold that reference.
+    boolean byMethod = implKey == null && raws.stream().anyMatch(r -> refIndex(r.method()) >= 0);
+    record Row(String group, String impl, String mode, Map<String, String> others, double score, double error,
+        String unit, double gflops) {}
+    List<Row> rows = new ArrayList<>();
+    for (Raw r : raws) {
+      Map<String, String> others = new TreeMap<>(r.params());
+      String impl = "";
+      String group = r.cls() + "." + r.method();
+      if (implKey != null && others.containsKey(implKey)) {
+        impl = others.remove(implKey);
+      } else if (byMethod) {
+        impl = r.method();
+        group = r.cls();
+      }
+      rows.add(new Row(group, impl, r.mode(), others, r.score(), r.error(), r.unit(), r.gflops()));
+    }
     List<String> refNames = List.of("EJML", "OpenBLAS", "scalar");
-    List<Pattern> refs = List.of(EJML, OPENBLAS, SCALAR);
-    boolean[] present = new boolean[refs.size()];
+    boolean[] present = new boolean[refNames.size()];
+    boolean anyGflops = rows.stream().anyMatch(r -> Double.isFinite(r.gflops()));
     List<String[]> cells = new ArrayList<>();
     for (Row r : rows) {
-      Map<String, String> others = new TreeMap<>(r.params());
-      String impl = ik == null ? "" : others.remove(ik);
-      String[] vs = new String[refs.size()];
+      String[] vs = new String[refNames.size()];
       java.util.Arrays.fill(vs, "");
-      if (ik != null) {
-        for (Row o : rows) {
-          Map<String, String> oo = new TreeMap<>(o.params());
-          String oi = oo.remove(ik);
-          if (o.bench().equals(r.bench()) && o.mode().equals(r.mode()) && oo.equals(others) && oi != null) {
-            boolean time = !r.mode().equals("thrpt");
-            double speedup = time ? o.score() / r.score() : r.score() / o.score();
-            for (int k = 0; k < refs.size(); k++) {
-              if (refs.get(k).matcher(oi).matches()) {
-                vs[k] = String.format(Locale.ROOT, "%.2fx", speedup);
-                present[k] = true;
-                break;
-              }
-            }
-          }
+      for (Row o : rows) {
+        int k = refIndex(o.impl());
+        if (k >= 0 && o.group().equals(r.group()) && o.mode().equals(r.mode()) && o.others().equals(r.others())) {
+          double speedup = r.mode().equals("thrpt") ? r.score() / o.score() : o.score() / r.score();
+          vs[k] = String.format(Locale.ROOT, "%.2fx", speedup);
+          present[k] = true;
         }
       }
-      String ps = others.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+      String ps = r.others().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
           .reduce((x, y) -> x + " " + y).orElse("");
-      List<String> row = new ArrayList<>(List.of(r.bench(), ps, impl == null ? "" : impl, fmt(r.score()),
-          Double.isFinite(r.error()) ? "± " + fmt(r.error()) : "", r.unit()));
+      List<String> row = new ArrayList<>(List.of(r.group(), ps, r.impl(), fmt(r.score()),
+          Double.isFinite(r.error()) ? "± " + fmt(r.error()) : "", r.unit(),
+          Double.isFinite(r.gflops()) ? fmt(r.gflops()) : ""));
       row.addAll(List.of(vs));
       cells.add(row.toArray(String[]::new));
     }
-    List<String> header = new ArrayList<>(List.of("benchmark", "params", ik == null ? "" : ik, "score", "error", "unit"));
+    List<String> header = new ArrayList<>(List.of("benchmark", "params",
+        implKey != null ? implKey : byMethod ? "impl" : "", "score", "error", "unit", "GFLOP/s"));
     refNames.forEach(n -> header.add("vs " + n));
     cells.add(0, header.toArray(String[]::new));
     int[] w = new int[header.size()];
@@ -293,17 +305,17 @@ public final class BenchCommand implements Callable<Integer> {
     for (String[] c : cells) {
       StringBuilder line = new StringBuilder();
       for (int i = 0; i < c.length; i++) {
-        if (w[i] == 0 || (i >= 6 && !present[i - 6])) {
+        if (w[i] == 0 || (i == 6 && !anyGflops) || (i >= 7 && !present[i - 7])) {
           continue;
         }
-        boolean right = i == 3 || i == 4 || i >= 6;
+        boolean right = i >= 3 && i != 5;
         line.append(right ? String.format("%" + w[i] + "s", c[i]) : String.format("%-" + w[i] + "s", c[i]));
         line.append("  ");
       }
       sb.append(line.toString().stripTrailing()).append('\n');
     }
     List<String> shown = new ArrayList<>();
-    for (int k = 0; k < refs.size(); k++) {
+    for (int k = 0; k < refNames.size(); k++) {
       if (present[k]) {
         shown.add("vs " + refNames.get(k));
       }
@@ -313,6 +325,18 @@ public final class BenchCommand implements Callable<Integer> {
           + " parameters (above 1 = faster).\n");
     }
     return sb.toString();
+  }
+
+  /** Which reference an implementation name is: 0 EJML, 1 OpenBLAS, 2 scalar, -1 none. */
+  private static int refIndex(String impl) {
+    if (EJML.matcher(impl).matches()) {
+      return 0;
+    } else if (OPENBLAS.matcher(impl).matches()) {
+      return 1;
+    } else if (SCALAR.matcher(impl).matches()) {
+      return 2;
+    }
+    return -1;
   }
 
   private static double num(Object o) {

@@ -105,6 +105,30 @@ class CommandsTest {
   }
 
   @Test
+  void benchTableComparesBenchmarkMethodsWhenTheyAreTheImplementations() {
+    // GemmBench's shape: one @Benchmark method per implementation, a "gflops" secondary score.
+    String jmh = """
+        [
+          {"benchmark": "org.fwdlearn.bench.GemmBench.fwdlearn", "mode": "thrpt", "params": {"shape": "64x784x1024", "op": "NT"},
+           "primaryMetric": {"score": 400.0, "scoreError": 4.0, "scoreUnit": "ops/s"},
+           "secondaryMetrics": {"gflops": {"score": 41.1, "scoreError": 0.5, "scoreUnit": "#"}}},
+          {"benchmark": "org.fwdlearn.bench.GemmBench.ejml", "mode": "thrpt", "params": {"shape": "64x784x1024", "op": "NT"},
+           "primaryMetric": {"score": 100.0, "scoreError": 1.0, "scoreUnit": "ops/s"},
+           "secondaryMetrics": {"gflops": {"score": 10.3, "scoreError": 0.1, "scoreUnit": "#"}}},
+          {"benchmark": "org.fwdlearn.bench.GemmBench.openblas", "mode": "thrpt", "params": {"shape": "64x784x1024", "op": "NT"},
+           "primaryMetric": {"score": 500.0, "scoreError": 5.0, "scoreUnit": "ops/s"}},
+          {"benchmark": "org.fwdlearn.bench.GemmBench.fwdlearn", "mode": "thrpt", "params": {"shape": "64x784x1024", "op": "NN"},
+           "primaryMetric": {"score": 300.0, "scoreError": 4.0, "scoreUnit": "ops/s"}}
+        ]""";
+    String table = BenchCommand.table(jmh);
+    String nt = table.lines().filter(l -> l.contains("fwdlearn") && l.contains("op=NT")).findFirst().orElseThrow();
+    assertTrue(nt.startsWith("GemmBench ") && nt.contains("4.00x") && nt.contains("0.80x") && nt.contains("41.1"), table);
+    String nn = table.lines().filter(l -> l.contains("op=NN")).findFirst().orElseThrow();
+    assertFalse(nn.matches(".*\\d\\.\\d\\dx.*"), table); // no reference ran with op=NN: no ratio
+    assertTrue(table.lines().findFirst().orElseThrow().contains("GFLOP/s"), table);
+  }
+
+  @Test
   void benchWithoutItsJarSaysHowToBuildIt() {
     Cli.Result r = Cli.run("bench", "gemm", "--jar", tmp.resolve("none.jar").toString());
     assertEquals(1, r.code());
