@@ -16,13 +16,13 @@ import org.fwdlearn.optim.NonFiniteGradientException;
  * <pre>
  *   Xi = 0.1 N(0,1)^(n x d_{l-1}), minus its mean;   Y = Xi W_l^T
  *   B_l &lt;- B_l + eta_B (Xi^T Y / n - lambda_B B_l)       (l = 2, ..., L)
- *   B_l &lt;- B_l * sigma_l / std(B_l)                        (keep B_l's initial scale)
  * </pre>
  *
- * E[Xi^T Y / n] = 0.01 W_l^T, so B_l turns towards W_l^T. The final rescale is the intended behaviour of the
- * Akrout code's {@code B <- 0.5 B / std(B)} (a no-op there because of a rebinding bug), here to B_l's initial
- * standard deviation sigma_l so that FA's learning rate keeps its meaning; {@code referenceQuirks} skips it.
- * The noise is the PEPITA mirror's (the Akrout code draws 0.1 (U(0,1) - 0.5)).
+ * E[Xi^T Y / n] = 0.01 W_l^T (the noise variance times W_l^T), so B_l converges, with time constant
+ * 1/(eta_B lambda_B) steps, to about (0.01 / lambda_B) W_l^T: 0.02 W_l^T with the defaults eta_B = 0.1,
+ * lambda_B = 0.5 (lambda_B = 0.01 gives B_l ~ W_l^T). No rescale follows: the Akrout code's {@code B <- 0.5
+ * B / std(B)} is a no-op there (a rebinding bug), and the spec's section 5.2 has none. The noise is the
+ * PEPITA mirror's (the Akrout code draws 0.1 (U(0,1) - 0.5)).
  */
 public final class FeedbackAlignmentMirror implements FeedbackMirror {
   private final Network net;
@@ -30,10 +30,8 @@ public final class FeedbackAlignmentMirror implements FeedbackMirror {
   private final int n;
   private final float lr;
   private final float weightDecay;
-  private final boolean rescale;
   private final Rng rng;
   private final ThreadPool pool;
-  private final double[] initialStd; // 2..L
   private final Matrix[] xi;
   private final Matrix[] y;
   private final Matrix[] grad;
@@ -43,11 +41,9 @@ public final class FeedbackAlignmentMirror implements FeedbackMirror {
    * @param n noise rows per mirroring step
    * @param lr eta_B
    * @param weightDecay lambda_B
-   * @param referenceQuirks skip the rescale to the initial std (the Akrout code's no-op)
    */
   public FeedbackAlignmentMirror(
-      Network net, FeedbackAlignment rule, int n, float lr, float weightDecay, boolean referenceQuirks, Rng rng,
-      ThreadPool pool) {
+      Network net, FeedbackAlignment rule, int n, float lr, float weightDecay, Rng rng, ThreadPool pool) {
     if (!(lr >= 0f) || !(weightDecay >= 0f)) {
       throw new IllegalArgumentException("mirror lr and weight decay must be >= 0, got " + lr + ", " + weightDecay);
     }
@@ -56,17 +52,14 @@ public final class FeedbackAlignmentMirror implements FeedbackMirror {
     this.n = n;
     this.lr = lr;
     this.weightDecay = weightDecay;
-    this.rescale = !referenceQuirks;
     this.rng = rng;
     this.pool = pool;
     int layers = net.layers();
-    initialStd = new double[layers + 1];
     xi = new Matrix[layers + 1];
     y = new Matrix[layers + 1];
     grad = new Matrix[layers + 1];
     scratch = new Matrix[layers + 1];
     for (int l = 2; l <= layers; l++) {
-      initialStd[l] = Stats.std(rule.feedback(l));
       xi[l] = new Matrix(n, net.size(l - 1));
       y[l] = new Matrix(n, net.size(l));
       grad[l] = new Matrix(net.size(l - 1), net.size(l));
@@ -86,16 +79,7 @@ public final class FeedbackAlignmentMirror implements FeedbackMirror {
       }
     }
     for (int l = 2; l <= layers; l++) {
-      Matrix b = rule.feedback(l);
-      Ops.sgdStep(b, grad[l], scratch[l], lr, 0f, weightDecay);
-      if (rescale) {
-        double s = Stats.std(b);
-        double c = initialStd[l] / s;
-        if (!(c > 0 && Double.isFinite(c))) {
-          throw new ArithmeticException("FA mirror: std(B" + l + ") = " + s + " cannot be rescaled");
-        }
-        Ops.scale((float) c, b);
-      }
+      Ops.sgdStep(rule.feedback(l), grad[l], scratch[l], lr, 0f, weightDecay);
     }
   }
 }

@@ -47,6 +47,8 @@ public final class TrainConfig {
   public String init = "he_uniform";
   /** Feedback matrix F init: uniform or normal (product of per-layer B); normal is forced by mirroring. */
   public String fInit = "uniform";
+  /** Init of FA's B_l (shape of W_l^T, fan-in d_{l-1}): he_uniform or he_normal. Default he_uniform. */
+  public String feedbackInit = "he_uniform";
   /** Scale of F (Bstd). Default 0.05. */
   public float fScale = 0.05f;
   /** Zero-mean F (else U(0, a)). Default true. */
@@ -55,7 +57,11 @@ public final class TrainConfig {
   public String pepitaSign = "minus";
   /** PEPITA presynaptic activity: "modulated" (reference default) or "forward". */
   public String pepitaMode = "modulated";
-  /** Reproduce the reference code's quirks (e.g. "mixed" falling through to plain PEPITA). */
+  /**
+   * Reproduce the reference code's quirks instead of the intended rules: pepita-hebbian computes plain PEPITA
+   * (the reference's "mixed" falls through), pepita-tl makes two full optimiser steps per batch (momentum and
+   * weight decay twice).
+   */
   public boolean referenceQuirks = false;
   /** Time-local PEPITA: share the dropout masks between its two passes (reference: fresh masks). */
   public boolean timeLocalSharedMasks = false;
@@ -139,6 +145,7 @@ public final class TrainConfig {
     oneOf(problems, "rule", rule, RULES);
     oneOf(problems, "init", init, List.of("he_uniform", "he_normal"));
     oneOf(problems, "f-init", fInit, List.of("uniform", "normal"));
+    oneOf(problems, "feedback-init", feedbackInit, List.of("he_uniform", "he_normal"));
     oneOf(problems, "pepita-sign", pepitaSign, List.of("minus", "plus"));
     oneOf(problems, "pepita-mode", pepitaMode, List.of("modulated", "forward"));
     if (hidden == null) {
