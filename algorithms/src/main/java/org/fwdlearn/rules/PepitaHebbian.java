@@ -17,7 +17,8 @@ import org.fwdlearn.core.Matrix;
  * modulated, target-driven pass. This is the intended rule. The reference code's "mixed" branch is
  * overwritten by the plain PEPITA branch that follows it, so its "mixed" runs ARE plain PEPITA; with {@code
  * referenceQuirks} this class reproduces that (it computes {@link Pepita}'s update, with the configured sign
- * and presynaptic mode).
+ * and presynaptic mode). The presynaptic mode has no effect on the intended rule, where each pass pairs
+ * with its own presynaptic activity.
  */
 public final class PepitaHebbian extends Pepita {
   private final boolean referenceQuirks;
