@@ -136,7 +136,12 @@ public final class TrainCommand implements Callable<Integer> {
     }
     String dataset = DataCommand.checkName(c.dataset);
     c.dataset = dataset;
-    preflight(c);
+    boolean ff = c.rule.equals("ff");
+    if (ff) {
+      FfTrainRun.preflight(c, dataset.equals(SyntheticData.NAME) ? SyntheticData.CLASSES : Datasets.numClasses(dataset));
+    } else {
+      preflight(c);
+    }
 
     // Data. Nothing has been written yet.
     DatasetSplit split = loadData(c, errW);
@@ -146,6 +151,9 @@ public final class TrainCommand implements Callable<Integer> {
           "batch: " + c.batch + " is larger than the training set (" + trainSize + " examples"
               + (c.trainLimit > 0 ? " with --train-limit " + c.trainLimit : "") + " of " + dataset
               + "); allowed: 1 to " + trainSize);
+    }
+    if (ff) {
+      return FfTrainRun.run(c, split, dir, resume != null, force, mode, outW);
     }
     Trainer trainer;
     try {
