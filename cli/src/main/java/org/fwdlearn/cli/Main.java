@@ -26,6 +26,7 @@ import picocli.CommandLine.ParseResult;
       DataCommand.class,
       BenchCommand.class,
       InfoCommand.class,
+      AnalyzeCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Run 'fwdlearn COMMAND --help' for the options of a command."})
