@@ -109,11 +109,16 @@ public final class OnlineSimulation {
       }
       System.arraycopy(vRandom, 0, v, 0, k);
     }
-    // F^ = rho d^ + sqrt(1 - rho^2) r^, d along sum_k v_k w_k, r^ orthogonal to d^
+    double[] span = new double[k];
+    for (int i = 0; i < k; i++) {
+      span[i] = rng.nextGaussian();
+    }
+    // F^ = rho d^ + sqrt(1 - rho^2) r^, d = sum_k a_k w_k (a = v or random), r^ orthogonal to d^
+    double[] coeff = setup.fDirection() == Setup.FDirection.W2W1 ? v : span;
     double[] d = new double[n];
     for (int a = 0; a < k; a++) {
       for (int i = 0; i < n; i++) {
-        d[i] += v[a] * w[a * n + i];
+        d[i] += coeff[a] * w[a * n + i];
       }
     }
     double dn = Math.sqrt(OrderParameters.dot(d, 0, d, 0, n));

@@ -18,10 +18,11 @@ import org.fwdlearn.data.TeacherStudent.Activation;
  * @param headOverlap head start: {@code w_k = headOverlap w*_k + headNoise xi_k}, so {@code R_kk ~ headOverlap T_kk}
  * @param headNoise head start: the standard deviation of the student's random part
  * @param randomScale random start: the standard deviation of the student's first-layer entries (v is N(0, 1))
- * @param fOverlap rho in [0, 1]: {@code F^ = rho d^ + sqrt(1 - rho^2) r^}, d^ the unit vector along
- *     {@code (W_2 W_1)^T = sum_k v_k w_k} at t = 0, r^ a random unit vector orthogonal to it; 0 is a fixed random F
+ * @param fOverlap rho in [0, 1]: {@code F^ = rho d^ + sqrt(1 - rho^2) r^}, d^ the unit vector of
+ *     {@link #fDirection} at t = 0, r^ a random unit vector orthogonal to it; 0 is a fixed random F
  * @param fNorm |F| (times sqrt N under {@link FScale#SQRT_N}); matters beyond AFA's first order, i.e. for PEPITA
  * @param fScale how F and the rate scale with N
+ * @param fDirection the O(1) part d of F: along {@code (W_2 W_1)^T} or a random direction in the span of the w_k
  */
 public record Setup(
     int n,
@@ -37,7 +38,36 @@ public record Setup(
     double randomScale,
     double fOverlap,
     double fNorm,
-    FScale fScale) {
+    FScale fScale,
+    FDirection fDirection) {
+
+  /** The direction d of F's O(1) part, at t = 0. */
+  public enum FDirection {
+    /**
+     * {@code d = (W_2 W_1)^T = sum_k v_k w_k}: the direction PEPITA's F aligns with (spec section 8); the AFA
+     * feedback {@code S = Q v / sqrt(v^T Q v)} then starts aligned with v.
+     */
+    W2W1,
+    /**
+     * {@code d = sum_k a_k w_k} with a_k i.i.d. N(0, 1): an O(1) overlap with the student's weights in a random
+     * direction of their span, so the AFA feedback {@code S = Q a / |..|} starts with a random alignment to v.
+     */
+    SPAN;
+
+    /** {@code w2w1} or {@code span}. */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Parses {@code w2w1} or {@code span}. */
+    public static FDirection parse(String s) {
+      return switch (s.trim().toLowerCase(Locale.ROOT)) {
+        case "w2w1" -> W2W1;
+        case "span" -> SPAN;
+        default -> throw new IllegalArgumentException("unknown F direction '" + s + "': expected w2w1 or span");
+      };
+    }
+  }
 
   /** The starting condition. */
   public enum Start {
@@ -86,8 +116,8 @@ public record Setup(
     if (n < 1 || k < 1 || m < 1) {
       throw new IllegalArgumentException("need N, K, M >= 1, got N=" + n + " K=" + k + " M=" + m);
     }
-    if (rule == null || activation == null || start == null || fScale == null) {
-      throw new IllegalArgumentException("rule, activation, start and F scaling must not be null");
+    if (rule == null || activation == null || start == null || fScale == null || fDirection == null) {
+      throw new IllegalArgumentException("rule, activation, start and F scaling and direction must not be null");
     }
     if (!(eta >= 0) || !(etaV >= 0) || Double.isInfinite(eta) || Double.isInfinite(etaV)) {
       throw new IllegalArgumentException("rates must be finite and >= 0, got eta=" + eta + " eta_v=" + etaV);
@@ -110,42 +140,50 @@ public record Setup(
    * with |F| = 1, {@link FScale#UNIT}.
    */
   public static Setup defaults(Start start, int n, int k, int m, Rule rule) {
-    return new Setup(n, k, m, rule, Activation.ERF, start, 1.0, 1.0, 0.3, 0.2, 1.0, 1.0, 1.0, FScale.UNIT);
+    return new Setup(n, k, m, rule, Activation.ERF, start, 1.0, 1.0, 0.3, 0.2, 1.0, 1.0, 1.0, FScale.UNIT,
+        FDirection.W2W1);
   }
 
   /** This setup with another rule. */
   public Setup withRule(Rule r) {
     return new Setup(n, k, m, r, activation, start, eta, etaV, headOverlap, headNoise, randomScale, fOverlap,
-        fNorm, fScale);
+        fNorm, fScale, fDirection);
   }
 
   /** This setup with another N. */
   public Setup withN(int newN) {
     return new Setup(newN, k, m, rule, activation, start, eta, etaV, headOverlap, headNoise, randomScale, fOverlap,
-        fNorm, fScale);
+        fNorm, fScale, fDirection);
   }
 
   /** This setup with other rates. */
   public Setup withRates(double newEta, double newEtaV) {
     return new Setup(n, k, m, rule, activation, start, newEta, newEtaV, headOverlap, headNoise, randomScale,
-        fOverlap, fNorm, fScale);
+        fOverlap, fNorm, fScale, fDirection);
   }
 
   /** This setup with another F (overlap rho, norm, scaling). */
   public Setup withF(double rho, double norm, FScale scale) {
     return new Setup(n, k, m, rule, activation, start, eta, etaV, headOverlap, headNoise, randomScale, rho, norm,
-        scale);
+        scale, fDirection);
+  }
+
+  /** This setup with another direction of F. */
+  public Setup withFDirection(FDirection d) {
+    return new Setup(n, k, m, rule, activation, start, eta, etaV, headOverlap, headNoise, randomScale, fOverlap,
+        fNorm, fScale, d);
   }
 
   /** This setup with another activation. */
   public Setup withActivation(Activation g) {
     return new Setup(n, k, m, rule, g, start, eta, etaV, headOverlap, headNoise, randomScale, fOverlap, fNorm,
-        fScale);
+        fScale, fDirection);
   }
 
   /** This setup with other initial-weight parameters. */
   public Setup withInit(double overlap, double noise, double scale) {
-    return new Setup(n, k, m, rule, activation, start, eta, etaV, overlap, noise, scale, fOverlap, fNorm, fScale);
+    return new Setup(n, k, m, rule, activation, start, eta, etaV, overlap, noise, scale, fOverlap, fNorm, fScale,
+        fDirection);
   }
 
   /** The norm of F actually used: fNorm, times sqrt N under {@link FScale#SQRT_N}. */

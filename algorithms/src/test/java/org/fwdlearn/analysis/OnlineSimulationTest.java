@@ -59,6 +59,21 @@ class OnlineSimulationTest {
     assertEquals(1.0, Math.sqrt(OrderParameters.dot(w[4], 0, w[4], 0, n)), 1e-12);
   }
 
+  /** With rho = 1, F^ lies in the span of the w_k for both directions: its projection there, S^T Q^-1 S, is 1. */
+  @Test
+  void fullOverlapPutsFInTheSpanOfTheStudentWeights() {
+    for (Setup.FDirection d : Setup.FDirection.values()) {
+      Setup setup = Setup.defaults(Setup.Start.RANDOM, 400, 2, 2, Rule.AFA).withFDirection(d);
+      OrderParameters op = new OnlineSimulation(setup, 8).measure();
+      double[][] q = op.q;
+      double det = q[0][0] * q[1][1] - q[0][1] * q[1][0];
+      double[] s = op.s;
+      double proj = (q[1][1] * s[0] * s[0] - 2 * q[0][1] * s[0] * s[1] + q[0][0] * s[1] * s[1]) / det;
+      // rounding of N-term sums, amplified by 1/det (Q ~ identity here)
+      assertEquals(1.0, proj, 1e-10, d.toString());
+    }
+  }
+
   /**
    * PEPITA is AFA plus O(|F|) (spec section 6) at equal eta_w |F|: from the same state and samples, the gap in the
    * weights after a few hundred steps halves when |F| halves (the ratio tends to 2 as |F| goes to 0; the O(|F|^2)

@@ -134,6 +134,11 @@ public final class AnalyzeCommand implements Callable<Integer> {
             + "${DEFAULT-VALUE}.")
     double fOverlap;
 
+    @Option(names = "--f-direction", defaultValue = "w2w1", paramLabel = "w2w1|span",
+        description = "F's O(1) part: along (W2 W1)^T (AFA starts aligned) or a random direction in the span of "
+            + "the w_k (AFA starts with a random alignment). Default: ${DEFAULT-VALUE}.")
+    String fDirection;
+
     @Option(names = "--f-norm", defaultValue = "1.0", description = "|F| of AFA. Default: ${DEFAULT-VALUE}.")
     double fNorm;
 
@@ -207,10 +212,16 @@ public final class AnalyzeCommand implements Callable<Integer> {
           throw new UsageException("Invalid value for --pepita-f: " + f + " (must be > 0)");
         }
       }
+      Setup.FDirection direction;
+      try {
+        direction = Setup.FDirection.parse(fDirection);
+      } catch (IllegalArgumentException ex) {
+        throw new UsageException("Invalid value for --f-direction: " + ex.getMessage());
+      }
       Setup base;
       try {
         base = new Setup(n, k, m, Rule.BP, g, st, rate, rateV, headOverlap, headNoise, randomScale, fOverlap, fNorm,
-            scale);
+            scale, direction);
       } catch (IllegalArgumentException ex) {
         throw new UsageException(ex.getMessage());
       }
@@ -256,7 +267,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
         String prefix = st.label() + "_";
         writeTrajectories(out.resolve(prefix + "trajectories.csv"), series);
         writeMeans(out.resolve(prefix + "eg.csv"), series, times);
-        String summary = summary(series, st, window, until, rate, rateV, scale);
+        String summary = summary(series, st, window, until, rate, rateV, scale, direction);
         AtomicFiles.writeString(out.resolve(prefix + "summary.txt"), summary);
         console.print(summary);
         String title = st.label() + " start, N=" + n + ", K=" + k + ", M=" + m;
@@ -366,7 +377,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
      * over the window, over [0, agree-until] and after it; the final errors; for random starts the escape times.
      */
     private String summary(List<Series> series, Setup.Start st, double window, double until, double rate,
-        double rateV, Setup.FScale scale) {
+        double rateV, Setup.FScale scale, Setup.FDirection direction) {
       StringBuilder sb = new StringBuilder();
       sb.append(String.format(Locale.ROOT, "teacher-student analysis: %s start, N=%d, K=%d, M=%d, activation %s%n",
           st.label(), n, k, m, activation));
@@ -379,8 +390,9 @@ public final class AnalyzeCommand implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, "random start: w entries N(0, %s^2), v ~ N(0, 1)%n",
             fmt(randomScale)));
       }
-      sb.append(String.format(Locale.ROOT, "F: cosine %s with (W2 W1)^T at t=0, |F| (AFA) = %s, scaling %s; "
-          + "PEPITA compared with the AFA ODE at eta_w |F| = eta%n", fmt(fOverlap), fmt(fNorm), scale.label()));
+      sb.append(String.format(Locale.ROOT, "F: cosine %s with %s at t=0, |F| (AFA) = %s, scaling %s; "
+          + "PEPITA compared with the AFA ODE at eta_w |F| = eta%n", fmt(fOverlap), direction == Setup.FDirection.W2W1
+          ? "(W2 W1)^T" : "a random direction in span(w_k)", fmt(fNorm), scale.label()));
       sb.append("max relative deviation |ODE - sim| / sim of the seed-mean eps_g:\n");
       sb.append(String.format(Locale.ROOT, "  %-16s %10s %10s %10s %12s %12s %s%n", "series", "whole", "t<=" + fmt(
           until), "after", "eps_sim(end)", "eps_ode(end)", "notes"));

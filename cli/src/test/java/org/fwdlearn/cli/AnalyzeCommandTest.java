@@ -44,7 +44,7 @@ class AnalyzeCommandTest {
     Path out = dir.resolve("none");
     for (List<String> extra : List.of(List.of("--start", "sideways"), List.of("--rule", "bp,xyz"),
         List.of("--f-overlap", "1.5"), List.of("--pepita-f", "0"), List.of("--activation", "tanh"),
-        List.of("--seeds", "0"), List.of("--f-scale", "n"))) {
+        List.of("--seeds", "0"), List.of("--f-scale", "n"), List.of("--f-direction", "up"))) {
       String[] args = java.util.stream.Stream.concat(
           java.util.stream.Stream.of("analyze", "teacher-student", "--N", "20", "--out", out.toString()),
           extra.stream()).toArray(String[]::new);
