@@ -27,6 +27,7 @@ import picocli.CommandLine.ParseResult;
       BenchCommand.class,
       InfoCommand.class,
       AnalyzeCommand.class,
+      ExperimentCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Run 'fwdlearn COMMAND --help' for the options of a command."})
