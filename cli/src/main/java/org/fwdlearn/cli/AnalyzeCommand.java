@@ -484,7 +484,7 @@ public final class AnalyzeCommand implements Callable<Integer> {
     };
 
     private static XYChart logChart(String title, String yTitle, boolean logY) {
-      XYChart c = new XYChartBuilder().width(820).height(560).title(title).xAxisTitle("t = steps / N")
+      XYChart c = new XYChartBuilder().width(1000).height(580).title(title).xAxisTitle("t = steps / N")
           .yAxisTitle(yTitle).build();
       Styler st = c.getStyler();
       st.setLegendPosition(Styler.LegendPosition.OutsideE);
@@ -525,12 +525,32 @@ public final class AnalyzeCommand implements Callable<Integer> {
 
     private static void plotError(Path png, List<Series> series, double[] times, String title) throws IOException {
       XYChart c = logChart("eps_g: ODE (lines), simulations (dots, seed mean); " + title, "eps_g", true);
+      // a blown-up run (eps_g to 1e90 and beyond) would squash the rest: clip at 10x the largest ODE value or
+      // starting error, and say so in the legend
+      double cap = 0;
+      for (Series s : series) {
+        double[] ode = Trajectory.mean(s.runs(), false);
+        double[] sim = Trajectory.mean(s.runs(), true);
+        cap = Math.max(cap, Double.isFinite(sim[0]) ? sim[0] : 0);
+        for (double e : ode) {
+          cap = Double.isFinite(e) ? Math.max(cap, e) : cap;
+        }
+      }
+      cap = cap > 0 ? 10 * cap : Double.POSITIVE_INFINITY;
       for (int i = 0; i < series.size(); i++) {
         Series s = series.get(i);
         Color col = COLORS[i % COLORS.length];
         add(c, s.name() + " ODE" + (s.setup().rule() == Rule.PEPITA ? " (AFA)" : ""), times,
             Trajectory.mean(s.runs(), false), col, true, true);
-        add(c, s.name() + " sim", times, Trajectory.mean(s.runs(), true), col, false, true);
+        double[] sim = Trajectory.mean(s.runs(), true).clone();
+        boolean clipped = false;
+        for (int j = 0; j < sim.length; j++) {
+          if (!(sim[j] <= cap)) {
+            clipped |= !Double.isNaN(sim[j]) || j > 0;
+            sim[j] = Double.NaN;
+          }
+        }
+        add(c, s.name() + " sim" + (clipped ? " (off scale: blows up)" : ""), times, sim, col, false, true);
       }
       write(c, png);
     }
