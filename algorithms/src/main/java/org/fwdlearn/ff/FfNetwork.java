@@ -278,6 +278,7 @@ public final class FfNetwork {
    * a new n x C matrix whose entry (i, c) is {@code sum_l g_l(embed(x_i, c))}, accumulated in double.
    *
    * @param x images, n x d_0 (their first C features are overwritten by each label code). Not modified.
+   *     Layer 1 is computed once for all labels ({@link FirstLayerShortcut}).
    */
   public Matrix goodnessScores(Matrix x, int firstLayer, ThreadPool pool) {
     checkInput(x);
@@ -304,9 +305,11 @@ public final class FfNetwork {
               + ", got a pass of " + pass.rows() + " rows and scores " + scores.shape());
     }
     double[] acc = new double[n];
+    FirstLayerShortcut first = pass.shortcut();
+    first.prepare(x, pool);
     for (int label = 0; label < c; label++) {
-      LabelEmbedding.embed(x, label, c, options.labelValue(), pass.input());
-      pass.run(layers(), pool);
+      first.activity(null, label, pass.hidden(1), 0, pass.scales(0));
+      pass.runFromSecond(layers(), pool);
       Arrays.fill(acc, 0);
       for (int l = firstLayer; l <= layers(); l++) {
         double[] g = pass.goodness(l);

@@ -26,6 +26,7 @@ public final class FfPass {
   private final float[][] scales; // 0..L
   private final double[][] goodness; // 1..L
   private int ran;
+  private FirstLayerShortcut shortcut;
 
   /** A workspace for {@code m >= 1} rows. */
   public FfPass(FfNetwork net, int m) {
@@ -72,33 +73,69 @@ public final class FfPass {
     if (upTo < 1 || upTo > layers) {
       throw new IllegalArgumentException("run up to layer " + upTo + " outside [1, " + layers + "]");
     }
-    InputNormalization norm = net.options().normalization();
-    Goodness good = net.options().goodness();
-    norm.apply(h[0], z[0], scales[0]);
+    net.options().normalization().apply(h[0], z[0], scales[0]);
     for (int l = 1; l <= upTo; l++) {
-      Matrix hl = h[l];
-      Ops.gemm(Transpose.N, Transpose.T, 1f, z[l - 1], net.weight(l), 0f, hl, pool);
-      Matrix b = net.bias(l);
-      int d = hl.cols();
-      float[] hd = hl.data();
-      if (b != null) {
-        float[] bd = b.data();
-        int bo = b.offset();
-        for (int i = 0; i < m; i++) {
-          int off = hl.offset() + i * d;
-          for (int j = 0; j < d; j++) {
-            hd[off + j] += bd[bo + j];
-          }
-        }
-      }
-      Ops.relu(hl, hl);
-      double[] g = goodness[l];
-      for (int i = 0; i < m; i++) {
-        g[i] = good.of(hd, hl.offset() + i * d, d);
-      }
-      norm.apply(hl, z[l], scales[l]);
+      layer(l, pool);
+      finish(l);
     }
     ran = upTo;
+  }
+
+  /**
+   * Continues a pass whose layer-1 activity h_1 the caller wrote into {@link #hidden(int) hidden(1)} (the
+   * first-layer shortcut): computes g_1 and z_1, then runs layers 2..upTo. z_0 is not computed.
+   */
+  void runFromSecond(int upTo, ThreadPool pool) {
+    if (upTo < 1 || upTo > layers) {
+      throw new IllegalArgumentException("run up to layer " + upTo + " outside [1, " + layers + "]");
+    }
+    finish(1);
+    for (int l = 2; l <= upTo; l++) {
+      layer(l, pool);
+      finish(l);
+    }
+    ran = upTo;
+  }
+
+  /** h_l = relu(z_{l-1} W_l^T + b_l). */
+  private void layer(int l, ThreadPool pool) {
+    Matrix hl = h[l];
+    Ops.gemm(Transpose.N, Transpose.T, 1f, z[l - 1], net.weight(l), 0f, hl, pool);
+    Matrix b = net.bias(l);
+    int d = hl.cols();
+    float[] hd = hl.data();
+    if (b != null) {
+      float[] bd = b.data();
+      int bo = b.offset();
+      for (int i = 0; i < m; i++) {
+        int off = hl.offset() + i * d;
+        for (int j = 0; j < d; j++) {
+          hd[off + j] += bd[bo + j];
+        }
+      }
+    }
+    Ops.relu(hl, hl);
+  }
+
+  /** g_l and z_l = Norm(h_l). */
+  private void finish(int l) {
+    Matrix hl = h[l];
+    int d = hl.cols();
+    float[] hd = hl.data();
+    double[] g = goodness[l];
+    Goodness good = net.options().goodness();
+    for (int i = 0; i < m; i++) {
+      g[i] = good.of(hd, hl.offset() + i * d, d);
+    }
+    net.options().normalization().apply(hl, z[l], scales[l]);
+  }
+
+  /** The first-layer shortcut for this pass's rows (created on first use). */
+  FirstLayerShortcut shortcut() {
+    if (shortcut == null) {
+      shortcut = new FirstLayerShortcut(net, m);
+    }
+    return shortcut;
   }
 
   /** The layers run by the last {@link #run}. */

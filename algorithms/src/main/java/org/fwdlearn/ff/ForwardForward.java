@@ -43,7 +43,9 @@ import org.fwdlearn.optim.Optimizer;
  *
  * <p>With a {@link LinearReadout}, each step also runs the batch once with the neutral label code and
  * computes the read-out's cross-entropy gradient on the layers' normalised activities. All passes of a step
- * use the weights before the step. Workspaces are allocated by the constructor; not thread-safe.
+ * use the weights before the step. Layer 1 of the positive, negative and neutral passes shares one product
+ * of the images with W_1 ({@link FirstLayerShortcut}). Workspaces are allocated by the constructor; not
+ * thread-safe.
  */
 public final class ForwardForward {
   private final FfNetwork net;
@@ -79,6 +81,12 @@ public final class ForwardForward {
   private int readoutCorrect;
   private int firstTrained;
   private int lastTrained;
+  private final FirstLayerShortcut layer1;
+  private final int[] posLabels;
+  private final float[] posScales;
+  private final float[] negScales;
+  private final float[] neutralScales;
+  private boolean shortcut = true;
 
   /**
    * @param net the network (its weights are updated by {@link #step})
@@ -111,6 +119,11 @@ public final class ForwardForward {
     posInput = stacked.input().rows(0, n);
     negInput = stacked.input().rows(n, 2 * n);
     negLabels = new int[n];
+    posLabels = new int[n];
+    posScales = new float[n];
+    negScales = new float[n];
+    neutralScales = new float[n];
+    layer1 = new FirstLayerShortcut(net, n);
     delta = new Matrix[layers + 1];
     gradW = new Matrix[layers + 1];
     gradB = new Matrix[layers + 1];
@@ -191,9 +204,17 @@ public final class ForwardForward {
     int c = net.classes();
     float value = net.options().labelValue();
     LabelEmbedding.wrongLabels(labels, n, c, labelRng, negLabels);
-    LabelEmbedding.embed(x, labels, c, value, posInput);
-    LabelEmbedding.embed(x, negLabels, c, value, negInput);
-    stacked.run(last, pool);
+    System.arraycopy(labels, 0, posLabels, 0, n);
+    if (shortcut) {
+      layer1.prepare(x, pool);
+      layer1.activity(posLabels, 0, stacked.hidden(1), 0, posScales);
+      layer1.activity(negLabels, 0, stacked.hidden(1), n, negScales);
+      stacked.runFromSecond(last, pool);
+    } else {
+      LabelEmbedding.embed(x, labels, c, value, posInput);
+      LabelEmbedding.embed(x, negLabels, c, value, negInput);
+      stacked.run(last, pool);
+    }
     for (int l = 1; l <= layers; l++) {
       loss[l] = separation[l] = goodPos[l] = goodNeg[l] = peerLoss[l] = Double.NaN;
     }
@@ -201,8 +222,13 @@ public final class ForwardForward {
       layerGradient(l);
     }
     if (readout != null) {
-      LabelEmbedding.neutral(x, c, net.options().neutralValue(), neutral.input());
-      neutral.run(layers, pool);
+      if (shortcut) {
+        layer1.neutralActivity(neutral.hidden(1), 0, neutralScales);
+        neutral.runFromSecond(layers, pool);
+      } else {
+        LabelEmbedding.neutral(x, c, net.options().neutralValue(), neutral.input());
+        neutral.run(layers, pool);
+      }
       readout.logits(neutral, readoutLogits, pool);
       readoutLoss = Ops.meanCrossEntropy(readoutLogits, labels);
       Ops.argmaxRows(readoutLogits, predicted);
@@ -257,7 +283,11 @@ public final class ForwardForward {
     if (peerWeight > 0f) {
       addPeerGradient(l, h, d);
     }
-    Ops.gemm(Transpose.T, Transpose.N, 1f, d, stacked.normalized(l - 1), 0f, gradW[l], pool);
+    if (l == 1 && shortcut) {
+      layer1.gradient(d.rows(0, n), posLabels, posScales, d.rows(n, 2 * n), negLabels, negScales, gradW[1], pool);
+    } else {
+      Ops.gemm(Transpose.T, Transpose.N, 1f, d, stacked.normalized(l - 1), 0f, gradW[l], pool);
+    }
     if (gradB[l] != null) {
       Ops.columnSums(d, gradB[l].data());
     }
@@ -361,12 +391,28 @@ public final class ForwardForward {
     if (l < firstTrained || l > lastTrained) {
       throw new IllegalStateException("layer " + l + " was not trained in the last step");
     }
+    if (l == 1 && shortcut) {
+      layer1.gradient(delta[1].rows(0, n), posLabels, posScales, null, null, null, positive, pool);
+      layer1.gradient(null, null, null, delta[1].rows(n, 2 * n), negLabels, negScales, negative, pool);
+      return;
+    }
     Matrix z = stacked.normalized(l - 1);
     Ops.gemm(Transpose.T, Transpose.N, 1f, delta[l].rows(0, n), z.rows(0, n), 0f, positive, pool);
     Ops.gemm(Transpose.T, Transpose.N, 1f, delta[l].rows(n, 2 * n), z.rows(n, 2 * n), 0f, negative, pool);
   }
 
-  /** The stacked positive (rows 0..n-1) and negative (rows n..2n-1) pass of the last step (live). */
+  /**
+   * Whether layer 1 is computed by the {@link FirstLayerShortcut} (default) or on the embedded, normalised
+   * inputs; the results agree up to rounding. Without the shortcut the stacked pass also holds z_0.
+   */
+  public void setFirstLayerShortcut(boolean on) {
+    shortcut = on;
+  }
+
+  /**
+   * The stacked positive (rows 0..n-1) and negative (rows n..2n-1) pass of the last step (live); its z_0 is
+   * only computed without the first-layer shortcut.
+   */
   public FfPass stackedPass() {
     return stacked;
   }

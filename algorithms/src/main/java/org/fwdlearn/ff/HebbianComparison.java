@@ -198,6 +198,7 @@ public final class HebbianComparison implements AutoCloseable {
     }
     readout = new LinearReadout(ffNet, ffNet.layers() >= 2 ? 2 : 1);
     ff = new ForwardForward(ffNet, s.batch(), 0f, 0.9f, readout, pool, root.stream(6));
+    ff.setFirstLayerShortcut(false); // the unweighted form below needs the stacked pass's z_0
     ffOpt = new Sgd[ffNet.layers() + 1];
     for (int l = 1; l <= ffNet.layers(); l++) {
       ffOpt[l] = new Sgd(ffNet.parameters(l), s.ffLr(), s.momentum(), s.ffWeightDecay());

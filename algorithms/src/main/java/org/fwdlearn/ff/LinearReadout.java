@@ -112,8 +112,10 @@ public final class LinearReadout {
               + scores.shape());
     }
     FfNetwork net = pass.network();
-    LabelEmbedding.neutral(x, net.classes(), net.options().neutralValue(), pass.input());
-    pass.run(net.layers(), pool);
+    FirstLayerShortcut first = pass.shortcut();
+    first.prepare(x, pool);
+    first.neutralActivity(pass.hidden(1), 0, pass.scales(0));
+    pass.runFromSecond(net.layers(), pool);
     logits(pass, scores, pool);
     Ops.argmaxRows(scores, out);
     return labels == null ? Double.NaN : Ops.meanCrossEntropy(scores, labels);

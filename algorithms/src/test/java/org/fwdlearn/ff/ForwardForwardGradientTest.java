@@ -82,17 +82,19 @@ class ForwardForwardGradientTest {
     return d;
   }
 
-  @ParameterizedTest(name = "{0} goodness, {1} normalisation, biases {2}, threshold {3}, peer {4}")
+  @ParameterizedTest(name = "{0} goodness, {1} normalisation, biases {2}, threshold {3}, first-layer shortcut {4}")
   @CsvSource({
-    "SUM, RMS, true, NaN, 0.0",
-    "SUM, L2, true, 0.5, 0.0",
-    "MEAN, L2, false, 0.05, 0.0",
-    "MEAN, RMS, true, 0.8, 0.0",
-    "SUM, RMS, false, NaN, 0.0"
+    "SUM, RMS, true, NaN, true",
+    "SUM, RMS, true, NaN, false",
+    "SUM, L2, true, 0.5, true",
+    "MEAN, L2, false, 0.05, false",
+    "MEAN, L2, false, 0.05, true",
+    "MEAN, RMS, true, 0.8, true",
+    "SUM, RMS, false, NaN, false"
   })
   void layerGradientsMatchFiniteDifferences(
-      Goodness goodness, InputNormalization norm, boolean biases, float threshold, float peer) {
-    check(goodness, norm, biases, threshold, peer, 0f);
+      Goodness goodness, InputNormalization norm, boolean biases, float threshold, boolean shortcut) {
+    check(goodness, norm, biases, threshold, 0f, 0f, shortcut);
   }
 
   /**
@@ -101,10 +103,12 @@ class ForwardForwardGradientTest {
    */
   @Test
   void peerNormalisationGradientMatchesFiniteDifferencesWhenAllUnitsAreActive() {
-    check(Goodness.SUM, InputNormalization.RMS, true, Float.NaN, 0.5f, 4f);
+    check(Goodness.SUM, InputNormalization.RMS, true, Float.NaN, 0.5f, 4f, true);
   }
 
-  private void check(Goodness goodness, InputNormalization norm, boolean biases, float threshold, float peer, float biasShift) {
+  private void check(
+      Goodness goodness, InputNormalization norm, boolean biases, float threshold, float peer, float biasShift,
+      boolean shortcut) {
     int[] sizes = {8, 6, 5};
     FfNetwork.Options o = new FfNetwork.Options(C, goodness, threshold, norm, biases, 1f, 1f / C);
     FfNetwork net = FfNetwork.create(sizes, o, FfNetwork.InitScheme.HE_UNIFORM, new Rng(11));
@@ -116,9 +120,11 @@ class ForwardForwardGradientTest {
     Matrix x = Init.uniform(new Matrix(N, sizes[0]), 0f, 1f, new Rng(12));
     int[] y = {0, 2, 1, 2};
     ForwardForward ff = new ForwardForward(net, N, peer, 0.9f, null, ThreadPool.sequential(), new Rng(13));
+    ff.setFirstLayerShortcut(shortcut);
     ff.computeGradients(x, y, 1, 2);
     for (int l = 1; l <= 2; l++) {
-      double[][] z = toDouble(ff.stackedPass().normalized(l - 1));
+      // Layer 1's input, embedded and normalised here in double; layer 2's is the pass's z_1.
+      double[][] z = l == 1 ? inputs(x, y, ff.negativeLabels(), norm) : toDouble(ff.stackedPass().normalized(1));
       double[][] w = toDouble(net.weight(l));
       double[] b = biases ? toDouble(net.bias(l))[0] : null;
       double theta = net.threshold(l);
@@ -177,6 +183,25 @@ class ForwardForwardGradientTest {
     }
   }
 
+  /** The 2N embedded (label value 1) and normalised inputs: positive rows, then negative rows. */
+  private static double[][] inputs(Matrix x, int[] y, int[] neg, InputNormalization norm) {
+    int d = x.cols();
+    double[][] z = new double[2 * N][d];
+    for (int i = 0; i < 2 * N; i++) {
+      int label = i < N ? y[i] : neg[i - N];
+      double sq = 0;
+      for (int k = 0; k < d; k++) {
+        z[i][k] = k < C ? (k == label ? 1 : 0) : x.get(i % N, k);
+        sq += z[i][k] * z[i][k];
+      }
+      double div = norm == InputNormalization.L2 ? Math.sqrt(sq) + 1e-4 : Math.sqrt(sq / d) + 1e-8;
+      for (int k = 0; k < d; k++) {
+        z[i][k] /= div;
+      }
+    }
+    return z;
+  }
+
   private static void assertAllActive(double[][] z, double[][] w, double[] b) {
     for (double[] row : z) {
       for (int j = 0; j < w.length; j++) {
@@ -216,7 +241,7 @@ class ForwardForwardGradientTest {
           for (int k = 0; k < z[i].length; k++) {
             mag += Math.abs(z[i][k] * w[j][k]);
           }
-          dh[j] = gamma(z[i].length + 1) * mag;
+          dh[j] = gamma(z[i].length + 4) * mag; // includes the float normalisation of z (a few u |z|)
           dg += factor * Math.abs(h.get(i, j)) * dh[j];
         }
         double coefMax = factor / (double) rows; // |sigmoid - y| <= 1
@@ -237,7 +262,7 @@ class ForwardForwardGradientTest {
         s += d[i][j] * Math.abs(z[i][k]);
         e += dd[i][j] * Math.abs(z[i][k]);
       }
-      return 2 * (gamma(z.length + 2) * s + e);
+      return 2 * (gamma(z.length + 6) * s + e);
     }
 
     double bias(int j) {
@@ -258,7 +283,7 @@ class ForwardForwardGradientTest {
     FfNetwork net = FfNetwork.create(sizes, o, FfNetwork.InitScheme.HE_UNIFORM, new Rng(31));
     Matrix x = Init.uniform(new Matrix(N, 8), 0f, 1f, new Rng(32));
     ForwardForward ff = new ForwardForward(net, N, 0f, 0.9f, null, ThreadPool.sequential(), new Rng(33));
-    ff.computeGradients(x, new int[] {1, 0, 2, 1}, 1, 1);
+    ff.computeGradients(x, new int[] {1, 0, 2, 1}, 1, 1); // with the first-layer shortcut
     Matrix pos = new Matrix(6, 8);
     Matrix neg = new Matrix(6, 8);
     ff.gradientParts(1, pos, neg);
