@@ -111,12 +111,23 @@ public final class OrderParameters {
     return new OrderParameters(q, r, t, v, vStar, s, p, b == null ? new double[kk] : b);
   }
 
+  /** {@code sum_i x[xo+i] y[yo+i]}, four partial sums (independent chains, for speed). */
   static double dot(double[] x, int xo, double[] y, int yo, int n) {
-    double acc = 0;
-    for (int i = 0; i < n; i++) {
-      acc += x[xo + i] * y[yo + i];
+    double a0 = 0;
+    double a1 = 0;
+    double a2 = 0;
+    double a3 = 0;
+    int i = 0;
+    for (; i + 3 < n; i += 4) {
+      a0 += x[xo + i] * y[yo + i];
+      a1 += x[xo + i + 1] * y[yo + i + 1];
+      a2 += x[xo + i + 2] * y[yo + i + 2];
+      a3 += x[xo + i + 3] * y[yo + i + 3];
     }
-    return acc;
+    for (; i < n; i++) {
+      a0 += x[xo + i] * y[yo + i];
+    }
+    return (a0 + a1) + (a2 + a3);
   }
 
   /** K, the student's hidden units. */
