@@ -46,6 +46,32 @@ interface GemmMicroKernel {
       boolean read, float beta);
 
   /**
+   * MR rows x one vector with a row-major A read in place (no packing): element (r, p) of A is {@code
+   * a[aIdx + r * lda + p]}, for the first {@code rows} rows (rows past them are not read). Stores the first
+   * {@code rows} rows and {@code cols} columns.
+   */
+  void columnDirect(
+      int kc,
+      float[] a,
+      int aIdx,
+      int lda,
+      float[] bp,
+      int bIdx,
+      float[] c,
+      int cIdx,
+      int ldc,
+      int rows,
+      int cols,
+      boolean read,
+      float beta);
+
+  /**
+   * Packs {@code strips} whole strips of op(B) = B, B stored k x n, reading row by row: row p of strip s
+   * (at {@code dst + s * kc * NV * lanes + p * NV * lanes}) is {@code b[src + p * ldb + s * NV * lanes ...]}.
+   */
+  void packRows(float[] b, int src, int ldb, int kc, int strips, float[] bp, int dst);
+
+  /**
    * Packs {@code kc} rows of a one-vector strip of op(B) = B^T, B stored n x k: packed vector p (at {@code
    * dst + p * stride}) gets lane l from {@code b[src + p + map[l]]}, with {@code map[l] = l * ldb}.
    */

@@ -132,7 +132,15 @@ final class VectorGemm implements GemmKernel {
     long work = (long) m * n * k;
     int threads = work >= Tuning.GEMM_PARALLEL_MIN ? pool.parallelism() : 1;
     try {
-      if (m <= mc) {
+      if (n <= lanes && !transA) {
+        // One vector of columns: packing A would cost more than the product, so a row-major A is read
+        // in place.
+        ctx.shared = ctx.ensureB(k * lanes);
+        ctx.packNarrowB();
+        ctx.tasks = Math.min(threads, (m + MR - 1) / MR);
+        ctx.phase = Context.SPLIT_NARROW;
+        run(pool, ctx.tasks, ctx);
+      } else if (m <= mc) {
         int strips = (paddedRows(m) + MR - 1) / MR;
         int kBlocks = (k + kc - 1) / kc;
         ctx.shared = ctx.ensureA(paddedRows(m) * k);
@@ -208,6 +216,7 @@ final class VectorGemm implements GemmKernel {
     static final int SPLIT_N = 1;
     static final int PACK_B = 2;
     static final int SPLIT_M = 3;
+    static final int SPLIT_NARROW = 4;
 
     private float[] aPack = new float[0];
     private float[] bPack = new float[0];
@@ -316,6 +325,7 @@ final class VectorGemm implements GemmKernel {
         case SPLIT_N -> splitN(own, t);
         case PACK_B -> packSharedB(own, t);
         case SPLIT_M -> splitM(own, t);
+        case SPLIT_NARROW -> splitNarrow(t);
         default -> throw new IllegalStateException("unknown GEMM phase " + phase);
       }
     }
@@ -341,23 +351,22 @@ final class VectorGemm implements GemmKernel {
       }
     }
 
-    /** All rows, the columns of task t (whole vectors): pack each B strip, run it past all of A. */
+    /**
+     * All rows, the columns of task t (whole vectors), in blocks of NC columns: per K block, pack the
+     * task's B block (it stays in L2), then run its strips past the shared A block.
+     */
     private void splitN(Context own, int t) {
       int vectors = (n + lanes - 1) / lanes;
       int j0 = part(vectors, t) * lanes;
       int j1 = Math.min(n, part(vectors, t + 1) * lanes);
       int padded = paddedRows(m);
-      float[] bp = own.ensureB(Math.min(kc, k) * nr);
-      for (int pcb = 0; pcb < k; pcb += kc) {
-        int kcb = Math.min(kc, k - pcb);
-        boolean read = pcb > 0 || beta != 0f;
-        float bta = pcb > 0 ? 1f : beta;
-        for (int j = j0; j < j1; ) {
-          int width = j1 - j >= nr ? nr : lanes;
-          int cols = Math.min(width, j1 - j);
-          packB(own, bp, 0, width, cols, j, pcb, kcb);
-          runStrip(shared, padded * pcb, 0, m, kcb, bp, 0, width == nr, cols, j, read, bta);
-          j += cols;
+      for (int jcb = j0; jcb < j1; jcb += nc) {
+        int ncb = Math.min(nc, j1 - jcb);
+        float[] bp = own.ensureB(Math.min(kc, k) * (ncb + lanes));
+        for (int pcb = 0; pcb < k; pcb += kc) {
+          int kcb = Math.min(kc, k - pcb);
+          packBlock(own, bp, jcb, ncb, pcb, kcb, 0, stripCount(ncb));
+          macro(shared, padded * pcb, 0, m, kcb, bp, jcb, ncb, pcb);
         }
       }
     }
@@ -366,17 +375,8 @@ final class VectorGemm implements GemmKernel {
 
     /** Part t of the strips of the shared B block of the current (jc, pc). */
     private void packSharedB(Context own, int t) {
-      int full = ncb / nr;
       int strips = stripCount(ncb);
-      for (int s = part(strips, t), end = part(strips, t + 1); s < end; s++) {
-        if (s < full) {
-          packB(own, shared, s * kcb * nr, nr, nr, jc + s * nr, pc, kcb);
-        } else {
-          int v = s - full;
-          int col = jc + full * nr + v * lanes;
-          packB(own, shared, (full * nr + v * lanes) * kcb, lanes, Math.min(lanes, jc + ncb - col), col, pc, kcb);
-        }
-      }
+      packBlock(own, shared, jc, ncb, pc, kcb, part(strips, t), part(strips, t + 1));
     }
 
     /** The rows of task t (whole strips), in MC blocks, against the shared B block. */
@@ -384,25 +384,99 @@ final class VectorGemm implements GemmKernel {
       int strips = (m + MR - 1) / MR;
       int i0 = part(strips, t) * MR;
       int i1 = Math.min(m, part(strips, t + 1) * MR);
-      boolean read = pc > 0 || beta != 0f;
-      float bta = pc > 0 ? 1f : beta;
-      int full = ncb / nr;
       for (int ic = i0; ic < i1; ic += mc) {
         int mcb = Math.min(mc, i1 - ic);
         float[] ap = own.ensureA((mcb + MR - 1) / MR * MR * kcb);
         for (int i = 0; i < mcb; i += MR) {
           packA(ap, i * kcb, ic + i, Math.min(MR, mcb - i), pc, kcb);
         }
-        for (int j = 0; j < ncb; ) {
-          boolean whole = j / nr < full;
-          int cols = whole ? nr : Math.min(lanes, ncb - j);
-          runStrip(ap, 0, ic, mcb, kcb, shared, j * kcb, whole, cols, jc + j, read, bta);
-          j += whole ? nr : lanes;
+        macro(ap, 0, ic, mcb, kcb, shared, jc, ncb, pc);
+      }
+    }
+
+    // ------------------------------------------------------------ one vector of columns
+
+    /**
+     * Packs alpha * op(B) (k x n, n at most one vector) into the shared buffer, row p at {@code p *
+     * lanes}, zero past n. Here alpha goes with B, as A is not packed.
+     */
+    void packNarrowB() {
+      float[] bp = shared;
+      float al = alpha;
+      Arrays.fill(bp, 0, k * lanes, 0f);
+      if (transB) {
+        for (int j = 0; j < n; j++) {
+          for (int p = 0, src = bOff + j * ldb, d = j; p < k; p++, d += lanes) {
+            bp[d] = al * b[src + p];
+          }
+        }
+      } else {
+        for (int p = 0, src = bOff, d = 0; p < k; p++, src += ldb, d += lanes) {
+          for (int j = 0; j < n; j++) {
+            bp[d + j] = al * b[src + j];
+          }
+        }
+      }
+    }
+
+    /** The rows of task t (whole strips): each strip of MR rows of A against the packed B, K block by K block. */
+    private void splitNarrow(int t) {
+      int strips = (m + MR - 1) / MR;
+      GemmMicroKernel mk = micro;
+      for (int i = part(strips, t) * MR, end = Math.min(m, part(strips, t + 1) * MR); i < end; i += MR) {
+        int rows = Math.min(MR, m - i);
+        for (int pcb = 0; pcb < k; pcb += kc) {
+          int kcb = Math.min(kc, k - pcb);
+          boolean read = pcb > 0 || beta != 0f;
+          float bta = pcb > 0 ? 1f : beta;
+          mk.columnDirect(
+              kcb, a, aOff + i * lda + pcb, lda, shared, pcb * lanes, c, cOff + i * ldc, ldc, rows, n, read, bta);
         }
       }
     }
 
     // ------------------------------------------------------------ packing and the macro-kernel
+
+    /**
+     * Packs strips {@code [s0, s1)} of the B block op(B)[pcb : pcb + kcb, jcb : jcb + ncb] into {@code bp}:
+     * whole NR strips at {@code s * kcb * NR}, then one-vector strips (see {@link #macro}).
+     */
+    private void packBlock(Context own, float[] bp, int jcb, int ncb, int pcb, int kcb, int s0, int s1) {
+      int full = ncb / nr;
+      int wholeEnd = Math.min(s1, full);
+      if (!transB && s0 < wholeEnd) {
+        // Row by row across the strips: long contiguous reads of B.
+        micro.packRows(b, bOff + pcb * ldb + jcb + s0 * nr, ldb, kcb, wholeEnd - s0, bp, s0 * kcb * nr);
+      }
+      for (int s = s0; s < s1; s++) {
+        if (s < full) {
+          if (transB) {
+            packB(own, bp, s * kcb * nr, nr, nr, jcb + s * nr, pcb, kcb);
+          }
+        } else {
+          int v = s - full;
+          int col = jcb + full * nr + v * lanes;
+          packB(own, bp, (full * nr + v * lanes) * kcb, lanes, Math.min(lanes, jcb + ncb - col), col, pcb, kcb);
+        }
+      }
+    }
+
+    /**
+     * The macro-kernel: runs every strip of a packed B block (columns {@code [jcb, jcb + ncb)}) past the
+     * packed A strips of rows {@code [i0, i0 + rows)} at {@code ap[aIdx]}. A B strip is read from L2 once
+     * and then from L1 for the other A strips.
+     */
+    private void macro(float[] ap, int aIdx, int i0, int rows, int kcb, float[] bp, int jcb, int ncb, int pcb) {
+      boolean read = pcb > 0 || beta != 0f;
+      float bta = pcb > 0 ? 1f : beta;
+      int full = ncb / nr;
+      for (int s = 0; s < full; s++) {
+        runStrip(ap, aIdx, i0, rows, kcb, bp, s * kcb * nr, true, nr, jcb + s * nr, read, bta);
+      }
+      for (int j = full * nr; j < ncb; j += lanes) {
+        runStrip(ap, aIdx, i0, rows, kcb, bp, j * kcb, false, Math.min(lanes, ncb - j), jcb + j, read, bta);
+      }
+    }
 
     /**
      * Packs op(B)[pcb : pcb + kcb, col : col + cols] as a strip of {@code width} columns (NR or one

@@ -48,6 +48,17 @@ final class VectorGemmMicro implements GemmMicroKernel {
   }
 
   @Override
+  public void packRows(float[] b, int src, int ldb, int kc, int strips, float[] bp, int dst) {
+    int stripSize = kc * NV * L;
+    for (int p = 0; p < kc; p++, src += ldb, dst += NV * L) {
+      for (int s = 0, from = src, to = dst; s < strips; s++, from += NV * L, to += stripSize) {
+        FloatVector.fromArray(S, b, from).intoArray(bp, to);
+        FloatVector.fromArray(S, b, from + L).intoArray(bp, to + L);
+      }
+    }
+  }
+
+  @Override
   public void gatherColumns(float[] b, int src, int kc, float[] bp, int dst, int stride, int[] map) {
     for (int p = 0; p < kc; p++, dst += stride) {
       FloatVector.fromArray(S, b, src + p, map, 0).intoArray(bp, dst);
@@ -428,6 +439,127 @@ final class VectorGemmMicro implements GemmMicroKernel {
     }
     if (rows > 5) {
       c5.intoArray(c, cIdx + 5 * ldc, m);
+    }
+  }
+
+  @Override
+  public void columnDirect(
+      int kc,
+      float[] a,
+      int aIdx,
+      int lda,
+      float[] bp,
+      int bIdx,
+      float[] c,
+      int cIdx,
+      int ldc,
+      int rows,
+      int cols,
+      boolean read,
+      float beta) {
+    // Rows past the edge re-read the last row (in bounds); their sums are not stored.
+    int a0 = aIdx;
+    int a1 = aIdx + Math.min(1, rows - 1) * lda;
+    int a2 = aIdx + Math.min(2, rows - 1) * lda;
+    int a3 = aIdx + Math.min(3, rows - 1) * lda;
+    int a4 = aIdx + Math.min(4, rows - 1) * lda;
+    int a5 = aIdx + Math.min(5, rows - 1) * lda;
+    int a6 = aIdx + Math.min(6, rows - 1) * lda;
+    int a7 = aIdx + Math.min(7, rows - 1) * lda;
+    int a8 = aIdx + Math.min(8, rows - 1) * lda;
+    int a9 = aIdx + Math.min(9, rows - 1) * lda;
+    int a10 = aIdx + Math.min(10, rows - 1) * lda;
+    int a11 = aIdx + Math.min(11, rows - 1) * lda;
+    FloatVector c0 = FloatVector.zero(S);
+    FloatVector c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+    FloatVector c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+    // Indices linear in p with unit stride: the JIT hoists the bounds checks.
+    for (int p = 0; p < kc; p++, bIdx += L) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
+      c0 = FloatVector.broadcast(S, a[a0 + p]).fma(b0, c0);
+      c1 = FloatVector.broadcast(S, a[a1 + p]).fma(b0, c1);
+      c2 = FloatVector.broadcast(S, a[a2 + p]).fma(b0, c2);
+      c3 = FloatVector.broadcast(S, a[a3 + p]).fma(b0, c3);
+      c4 = FloatVector.broadcast(S, a[a4 + p]).fma(b0, c4);
+      c5 = FloatVector.broadcast(S, a[a5 + p]).fma(b0, c5);
+      c6 = FloatVector.broadcast(S, a[a6 + p]).fma(b0, c6);
+      c7 = FloatVector.broadcast(S, a[a7 + p]).fma(b0, c7);
+      c8 = FloatVector.broadcast(S, a[a8 + p]).fma(b0, c8);
+      c9 = FloatVector.broadcast(S, a[a9 + p]).fma(b0, c9);
+      c10 = FloatVector.broadcast(S, a[a10 + p]).fma(b0, c10);
+      c11 = FloatVector.broadcast(S, a[a11 + p]).fma(b0, c11);
+    }
+    VectorMask<Float> m = S.indexInRange(0, cols);
+    if (read) {
+      FloatVector bv = FloatVector.broadcast(S, beta);
+      c0 = FloatVector.fromArray(S, c, cIdx, m).fma(bv, c0);
+      if (rows > 1) {
+        c1 = FloatVector.fromArray(S, c, cIdx + ldc, m).fma(bv, c1);
+      }
+      if (rows > 2) {
+        c2 = FloatVector.fromArray(S, c, cIdx + 2 * ldc, m).fma(bv, c2);
+      }
+      if (rows > 3) {
+        c3 = FloatVector.fromArray(S, c, cIdx + 3 * ldc, m).fma(bv, c3);
+      }
+      if (rows > 4) {
+        c4 = FloatVector.fromArray(S, c, cIdx + 4 * ldc, m).fma(bv, c4);
+      }
+      if (rows > 5) {
+        c5 = FloatVector.fromArray(S, c, cIdx + 5 * ldc, m).fma(bv, c5);
+      }
+      if (rows > 6) {
+        c6 = FloatVector.fromArray(S, c, cIdx + 6 * ldc, m).fma(bv, c6);
+      }
+      if (rows > 7) {
+        c7 = FloatVector.fromArray(S, c, cIdx + 7 * ldc, m).fma(bv, c7);
+      }
+      if (rows > 8) {
+        c8 = FloatVector.fromArray(S, c, cIdx + 8 * ldc, m).fma(bv, c8);
+      }
+      if (rows > 9) {
+        c9 = FloatVector.fromArray(S, c, cIdx + 9 * ldc, m).fma(bv, c9);
+      }
+      if (rows > 10) {
+        c10 = FloatVector.fromArray(S, c, cIdx + 10 * ldc, m).fma(bv, c10);
+      }
+      if (rows > 11) {
+        c11 = FloatVector.fromArray(S, c, cIdx + 11 * ldc, m).fma(bv, c11);
+      }
+    }
+    c0.intoArray(c, cIdx, m);
+    if (rows > 1) {
+      c1.intoArray(c, cIdx + ldc, m);
+    }
+    if (rows > 2) {
+      c2.intoArray(c, cIdx + 2 * ldc, m);
+    }
+    if (rows > 3) {
+      c3.intoArray(c, cIdx + 3 * ldc, m);
+    }
+    if (rows > 4) {
+      c4.intoArray(c, cIdx + 4 * ldc, m);
+    }
+    if (rows > 5) {
+      c5.intoArray(c, cIdx + 5 * ldc, m);
+    }
+    if (rows > 6) {
+      c6.intoArray(c, cIdx + 6 * ldc, m);
+    }
+    if (rows > 7) {
+      c7.intoArray(c, cIdx + 7 * ldc, m);
+    }
+    if (rows > 8) {
+      c8.intoArray(c, cIdx + 8 * ldc, m);
+    }
+    if (rows > 9) {
+      c9.intoArray(c, cIdx + 9 * ldc, m);
+    }
+    if (rows > 10) {
+      c10.intoArray(c, cIdx + 10 * ldc, m);
+    }
+    if (rows > 11) {
+      c11.intoArray(c, cIdx + 11 * ldc, m);
     }
   }
 }
