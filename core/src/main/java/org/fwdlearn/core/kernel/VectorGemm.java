@@ -384,8 +384,11 @@ final class VectorGemm implements GemmKernel {
       int strips = (m + MR - 1) / MR;
       int i0 = part(strips, t) * MR;
       int i1 = Math.min(m, part(strips, t + 1) * MR);
-      for (int ic = i0; ic < i1; ic += mc) {
-        int mcb = Math.min(mc, i1 - ic);
+      // Equal blocks of at most MC rows (whole strips), rather than full blocks and a thin last one.
+      int blocks = (i1 - i0 + mc - 1) / mc;
+      int blockRows = blocks == 0 ? MR : ((i1 - i0 + blocks - 1) / blocks + MR - 1) / MR * MR;
+      for (int ic = i0; ic < i1; ic += blockRows) {
+        int mcb = Math.min(blockRows, i1 - ic);
         float[] ap = own.ensureA((mcb + MR - 1) / MR * MR * kcb);
         for (int i = 0; i < mcb; i += MR) {
           packA(ap, i * kcb, ic + i, Math.min(MR, mcb - i), pc, kcb);
