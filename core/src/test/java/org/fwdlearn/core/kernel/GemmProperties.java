@@ -313,10 +313,15 @@ class GemmProperties {
     }
   }
 
-  /** Large enough that every kernel splits the work, on both sides of the row count where VectorGemm switches split. */
+  /**
+   * Shapes (M, K, N) large enough that every kernel splits the work: VectorGemm's column split (M <= 168),
+   * row split (M > 168) and one-vector path (N = 10).
+   */
   @Example
   void sameBitsWhateverTheThreadCountOnSplitShapes() {
-    int[][] shapes = {{64, 784, 1024}, {300, 257, 129}, {169, 31, 300}, {1000, 64, 20}, {7, 600, 301}};
+    int[][] shapes = {
+      {64, 200, 300}, {300, 257, 129}, {169, 31, 300}, {1000, 64, 20}, {7, 600, 301}, {100, 300, 10}
+    };
     for (int[] mkn : shapes) {
       for (boolean ta : new boolean[] {false, true}) {
         for (boolean tb : new boolean[] {false, true}) {
