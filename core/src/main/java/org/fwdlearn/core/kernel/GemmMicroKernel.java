@@ -10,7 +10,7 @@ package org.fwdlearn.core.kernel;
  * kernels) holds element (p, j) at {@code bIdx + p * w + j}. Each kernel computes {@code acc = sum_p A[:, p]
  * B[p, :]} over {@code kc} steps, then stores the first {@code rows} rows into {@code c[cIdx + r * ldc +
  * j]}: {@code acc} if not {@code read} (C is not read), else {@code fma(C, beta, acc)} (with beta 1 this is
- * {@code C + acc} exactly).
+ * {@code C + acc} exactly). All lanes are stored; the caller passes a scratch tile for a partial vector.
  */
 interface GemmMicroKernel {
   /** Rows of a full A strip. */
@@ -35,20 +35,20 @@ interface GemmMicroKernel {
       int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int rows, boolean read,
       float beta);
 
-  /** MR rows x one vector, storing the first {@code cols} columns. */
+  /** MR rows x one vector (all lanes stored: a partial vector goes through a scratch tile). */
   void column(
-      int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int rows, int cols,
-      boolean read, float beta);
+      int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int rows, boolean read,
+      float beta);
 
-  /** MR_HALF rows x one vector, storing the first {@code cols} columns. */
+  /** MR_HALF rows x one vector (all lanes stored). */
   void columnHalf(
-      int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int rows, int cols,
-      boolean read, float beta);
+      int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int rows, boolean read,
+      float beta);
 
   /**
    * MR rows x one vector with a row-major A read in place (no packing): element (r, p) of A is {@code
-   * a[aIdx + r * lda + p]}, for the first {@code rows} rows (rows past them are not read). Stores the first
-   * {@code rows} rows and {@code cols} columns.
+   * a[aIdx + r * lda + p]}, for the first {@code rows} rows (rows past them are not read). Stores all lanes
+   * of the first {@code rows} rows.
    */
   void columnDirect(
       int kc,
@@ -61,7 +61,6 @@ interface GemmMicroKernel {
       int cIdx,
       int ldc,
       int rows,
-      int cols,
       boolean read,
       float beta);
 

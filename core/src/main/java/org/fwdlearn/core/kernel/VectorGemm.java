@@ -221,6 +221,8 @@ final class VectorGemm implements GemmKernel {
     private float[] aPack = new float[0];
     private float[] bPack = new float[0];
     private final int[] gatherMap = new int[lanes];
+    /** A partial vector of C goes through here: MR rows of one vector. */
+    private final float[] edge = new float[MR * lanes];
     private int gatherLd = -1;
 
     boolean transA;
@@ -325,7 +327,7 @@ final class VectorGemm implements GemmKernel {
         case SPLIT_N -> splitN(own, t);
         case PACK_B -> packSharedB(own, t);
         case SPLIT_M -> splitM(own, t);
-        case SPLIT_NARROW -> splitNarrow(t);
+        case SPLIT_NARROW -> splitNarrow(own, t);
         default -> throw new IllegalStateException("unknown GEMM phase " + phase);
       }
     }
@@ -366,7 +368,7 @@ final class VectorGemm implements GemmKernel {
         for (int pcb = 0; pcb < k; pcb += kc) {
           int kcb = Math.min(kc, k - pcb);
           packBlock(own, bp, jcb, ncb, pcb, kcb, 0, stripCount(ncb));
-          macro(shared, padded * pcb, 0, m, kcb, bp, jcb, ncb, pcb);
+          macro(own, shared, padded * pcb, 0, m, kcb, bp, jcb, ncb, pcb);
         }
       }
     }
@@ -393,7 +395,7 @@ final class VectorGemm implements GemmKernel {
         for (int i = 0; i < mcb; i += MR) {
           packA(ap, i * kcb, ic + i, Math.min(MR, mcb - i), pc, kcb);
         }
-        macro(ap, 0, ic, mcb, kcb, shared, jc, ncb, pc);
+        macro(own, ap, 0, ic, mcb, kcb, shared, jc, ncb, pc);
       }
     }
 
@@ -423,7 +425,7 @@ final class VectorGemm implements GemmKernel {
     }
 
     /** The rows of task t (whole strips): each strip of MR rows of A against the packed B, K block by K block. */
-    private void splitNarrow(int t) {
+    private void splitNarrow(Context own, int t) {
       int strips = (m + MR - 1) / MR;
       GemmMicroKernel mk = micro;
       for (int i = part(strips, t) * MR, end = Math.min(m, part(strips, t + 1) * MR); i < end; i += MR) {
@@ -432,8 +434,25 @@ final class VectorGemm implements GemmKernel {
           int kcb = Math.min(kc, k - pcb);
           boolean read = pcb > 0 || beta != 0f;
           float bta = pcb > 0 ? 1f : beta;
-          mk.columnDirect(
-              kcb, a, aOff + i * lda + pcb, lda, shared, pcb * lanes, c, cOff + i * ldc, ldc, rows, n, read, bta);
+          if (n == lanes) {
+            mk.columnDirect(
+                kcb, a, aOff + i * lda + pcb, lda, shared, pcb * lanes, c, cOff + i * ldc, ldc, rows, read, bta);
+          } else {
+            mk.columnDirect(kcb, a, aOff + i * lda + pcb, lda, shared, pcb * lanes, own.edge, 0, lanes, rows, false, 0f);
+            mergeEdge(own.edge, cOff + i * ldc, rows, n, read, bta);
+          }
+        }
+      }
+    }
+
+    /**
+     * C[rows x cols at cIdx] = acc, or fma(C, beta, acc) when {@code read}, from a scratch tile of one vector
+     * per row: the arithmetic of the vector store, lane by lane.
+     */
+    private void mergeEdge(float[] acc, int cIdx, int rows, int cols, boolean read, float bta) {
+      for (int r = 0; r < rows; r++, cIdx += ldc) {
+        for (int j = 0, s = r * lanes; j < cols; j++) {
+          c[cIdx + j] = read ? Math.fma(c[cIdx + j], bta, acc[s + j]) : acc[s + j];
         }
       }
     }
@@ -469,15 +488,16 @@ final class VectorGemm implements GemmKernel {
      * packed A strips of rows {@code [i0, i0 + rows)} at {@code ap[aIdx]}. A B strip is read from L2 once
      * and then from L1 for the other A strips.
      */
-    private void macro(float[] ap, int aIdx, int i0, int rows, int kcb, float[] bp, int jcb, int ncb, int pcb) {
+    private void macro(
+        Context own, float[] ap, int aIdx, int i0, int rows, int kcb, float[] bp, int jcb, int ncb, int pcb) {
       boolean read = pcb > 0 || beta != 0f;
       float bta = pcb > 0 ? 1f : beta;
       int full = ncb / nr;
       for (int s = 0; s < full; s++) {
-        runStrip(ap, aIdx, i0, rows, kcb, bp, s * kcb * nr, true, nr, jcb + s * nr, read, bta);
+        runStrip(own, ap, aIdx, i0, rows, kcb, bp, s * kcb * nr, true, nr, jcb + s * nr, read, bta);
       }
       for (int j = full * nr; j < ncb; j += lanes) {
-        runStrip(ap, aIdx, i0, rows, kcb, bp, j * kcb, false, Math.min(lanes, ncb - j), jcb + j, read, bta);
+        runStrip(own, ap, aIdx, i0, rows, kcb, bp, j * kcb, false, Math.min(lanes, ncb - j), jcb + j, read, bta);
       }
     }
 
@@ -559,6 +579,7 @@ final class VectorGemm implements GemmKernel {
      * the packed A strips of rows {@code [i0, i0 + rows)} at {@code ap[aIdx]}, into C at column {@code col}.
      */
     private void runStrip(
+        Context own,
         float[] ap,
         int aIdx,
         int i0,
@@ -578,7 +599,7 @@ final class VectorGemm implements GemmKernel {
         if (whole) {
           mk.tile(kcb, ap, aIdx, bp, bIdx, c, cIdx, ldc, MR, read, bta);
         } else {
-          mk.column(kcb, ap, aIdx, bp, bIdx, c, cIdx, ldc, MR, cols, read, bta);
+          column(own, false, ap, aIdx, kcb, bp, bIdx, cIdx, MR, cols, read, bta);
         }
       }
       int rest = rows - i;
@@ -586,16 +607,41 @@ final class VectorGemm implements GemmKernel {
         return;
       }
       boolean half = rest <= MR_HALF && i0 + rows == m;
-      if (whole) {
-        if (half) {
-          mk.tileHalf(kcb, ap, aIdx, bp, bIdx, c, cIdx, ldc, rest, read, bta);
-        } else {
-          mk.tile(kcb, ap, aIdx, bp, bIdx, c, cIdx, ldc, rest, read, bta);
-        }
+      if (!whole) {
+        column(own, half, ap, aIdx, kcb, bp, bIdx, cIdx, rest, cols, read, bta);
       } else if (half) {
-        mk.columnHalf(kcb, ap, aIdx, bp, bIdx, c, cIdx, ldc, rest, cols, read, bta);
+        mk.tileHalf(kcb, ap, aIdx, bp, bIdx, c, cIdx, ldc, rest, read, bta);
       } else {
-        mk.column(kcb, ap, aIdx, bp, bIdx, c, cIdx, ldc, rest, cols, read, bta);
+        mk.tile(kcb, ap, aIdx, bp, bIdx, c, cIdx, ldc, rest, read, bta);
+      }
+    }
+
+    /** A one-vector strip for one A strip (half or full); a partial vector goes through the scratch tile. */
+    private void column(
+        Context own,
+        boolean half,
+        float[] ap,
+        int aIdx,
+        int kcb,
+        float[] bp,
+        int bIdx,
+        int cIdx,
+        int rows,
+        int cols,
+        boolean read,
+        float bta) {
+      GemmMicroKernel mk = micro;
+      boolean direct = cols == lanes;
+      float[] dst = direct ? c : own.edge;
+      int dstIdx = direct ? cIdx : 0;
+      int dstLd = direct ? ldc : lanes;
+      if (half) {
+        mk.columnHalf(kcb, ap, aIdx, bp, bIdx, dst, dstIdx, dstLd, rows, direct && read, bta);
+      } else {
+        mk.column(kcb, ap, aIdx, bp, bIdx, dst, dstIdx, dstLd, rows, direct && read, bta);
+      }
+      if (!direct) {
+        mergeEdge(own.edge, cIdx, rows, cols, read, bta);
       }
     }
   }

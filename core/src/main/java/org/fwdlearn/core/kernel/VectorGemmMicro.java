@@ -3,7 +3,6 @@ package org.fwdlearn.core.kernel;
 import java.lang.constant.ConstantDescs;
 import java.lang.invoke.MethodHandles;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -19,6 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
  * named by the classes they generate), and no vector passed to or returned from a helper method: a vector
  * that crosses a call the JIT does not inline is boxed, and a small helper called 24 times is not reliably
  * inlined (measured: 12% of the time in a boxed store helper). Hence the spelled-out stores.
+ *
+ * <p>No kernel uses masks: with masked loads and stores the one-vector kernels were too large for C1 ("out
+ * of virtual registers"), and a method that C1 gives up on may run interpreted, thousands of times slower,
+ * until C2 takes it. The caller stores partial vectors through a scratch tile instead.
  *
  * <p>Each kernel accumulates {@code acc = fma(a_p, b_p, acc)} from zero in increasing p, then stores
  * {@code acc}, or {@code fma(C, beta, acc)} when {@code read}: the same per-element arithmetic in every
@@ -291,11 +294,11 @@ final class VectorGemmMicro implements GemmMicroKernel {
     }
   }
 
-  /** The 12 x (1 vector) tile on a 12-row A strip, masked to {@code cols} columns. */
+  /** The 12 x (1 vector) tile on a 12-row A strip. */
   @Override
   public void column(
-      int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int rows, int cols,
-      boolean read, float beta) {
+      int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int rows, boolean read,
+      float beta) {
     FloatVector c0 = FloatVector.zero(S);
     FloatVector c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0;
     FloatVector c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
@@ -314,85 +317,84 @@ final class VectorGemmMicro implements GemmMicroKernel {
       c10 = FloatVector.broadcast(S, ap[aIdx + 10]).fma(b0, c10);
       c11 = FloatVector.broadcast(S, ap[aIdx + 11]).fma(b0, c11);
     }
-    VectorMask<Float> m = S.indexInRange(0, cols);
     if (read) {
       FloatVector bv = FloatVector.broadcast(S, beta);
-      c0 = FloatVector.fromArray(S, c, cIdx, m).fma(bv, c0);
+      c0 = FloatVector.fromArray(S, c, cIdx).fma(bv, c0);
       if (rows > 1) {
-        c1 = FloatVector.fromArray(S, c, cIdx + ldc, m).fma(bv, c1);
+        c1 = FloatVector.fromArray(S, c, cIdx + ldc).fma(bv, c1);
       }
       if (rows > 2) {
-        c2 = FloatVector.fromArray(S, c, cIdx + 2 * ldc, m).fma(bv, c2);
+        c2 = FloatVector.fromArray(S, c, cIdx + 2 * ldc).fma(bv, c2);
       }
       if (rows > 3) {
-        c3 = FloatVector.fromArray(S, c, cIdx + 3 * ldc, m).fma(bv, c3);
+        c3 = FloatVector.fromArray(S, c, cIdx + 3 * ldc).fma(bv, c3);
       }
       if (rows > 4) {
-        c4 = FloatVector.fromArray(S, c, cIdx + 4 * ldc, m).fma(bv, c4);
+        c4 = FloatVector.fromArray(S, c, cIdx + 4 * ldc).fma(bv, c4);
       }
       if (rows > 5) {
-        c5 = FloatVector.fromArray(S, c, cIdx + 5 * ldc, m).fma(bv, c5);
+        c5 = FloatVector.fromArray(S, c, cIdx + 5 * ldc).fma(bv, c5);
       }
       if (rows > 6) {
-        c6 = FloatVector.fromArray(S, c, cIdx + 6 * ldc, m).fma(bv, c6);
+        c6 = FloatVector.fromArray(S, c, cIdx + 6 * ldc).fma(bv, c6);
       }
       if (rows > 7) {
-        c7 = FloatVector.fromArray(S, c, cIdx + 7 * ldc, m).fma(bv, c7);
+        c7 = FloatVector.fromArray(S, c, cIdx + 7 * ldc).fma(bv, c7);
       }
       if (rows > 8) {
-        c8 = FloatVector.fromArray(S, c, cIdx + 8 * ldc, m).fma(bv, c8);
+        c8 = FloatVector.fromArray(S, c, cIdx + 8 * ldc).fma(bv, c8);
       }
       if (rows > 9) {
-        c9 = FloatVector.fromArray(S, c, cIdx + 9 * ldc, m).fma(bv, c9);
+        c9 = FloatVector.fromArray(S, c, cIdx + 9 * ldc).fma(bv, c9);
       }
       if (rows > 10) {
-        c10 = FloatVector.fromArray(S, c, cIdx + 10 * ldc, m).fma(bv, c10);
+        c10 = FloatVector.fromArray(S, c, cIdx + 10 * ldc).fma(bv, c10);
       }
       if (rows > 11) {
-        c11 = FloatVector.fromArray(S, c, cIdx + 11 * ldc, m).fma(bv, c11);
+        c11 = FloatVector.fromArray(S, c, cIdx + 11 * ldc).fma(bv, c11);
       }
     }
-    c0.intoArray(c, cIdx, m);
+    c0.intoArray(c, cIdx);
     if (rows > 1) {
-      c1.intoArray(c, cIdx + ldc, m);
+      c1.intoArray(c, cIdx + ldc);
     }
     if (rows > 2) {
-      c2.intoArray(c, cIdx + 2 * ldc, m);
+      c2.intoArray(c, cIdx + 2 * ldc);
     }
     if (rows > 3) {
-      c3.intoArray(c, cIdx + 3 * ldc, m);
+      c3.intoArray(c, cIdx + 3 * ldc);
     }
     if (rows > 4) {
-      c4.intoArray(c, cIdx + 4 * ldc, m);
+      c4.intoArray(c, cIdx + 4 * ldc);
     }
     if (rows > 5) {
-      c5.intoArray(c, cIdx + 5 * ldc, m);
+      c5.intoArray(c, cIdx + 5 * ldc);
     }
     if (rows > 6) {
-      c6.intoArray(c, cIdx + 6 * ldc, m);
+      c6.intoArray(c, cIdx + 6 * ldc);
     }
     if (rows > 7) {
-      c7.intoArray(c, cIdx + 7 * ldc, m);
+      c7.intoArray(c, cIdx + 7 * ldc);
     }
     if (rows > 8) {
-      c8.intoArray(c, cIdx + 8 * ldc, m);
+      c8.intoArray(c, cIdx + 8 * ldc);
     }
     if (rows > 9) {
-      c9.intoArray(c, cIdx + 9 * ldc, m);
+      c9.intoArray(c, cIdx + 9 * ldc);
     }
     if (rows > 10) {
-      c10.intoArray(c, cIdx + 10 * ldc, m);
+      c10.intoArray(c, cIdx + 10 * ldc);
     }
     if (rows > 11) {
-      c11.intoArray(c, cIdx + 11 * ldc, m);
+      c11.intoArray(c, cIdx + 11 * ldc);
     }
   }
 
-  /** The 6 x (1 vector) tile on a 6-row A strip, masked to {@code cols} columns. */
+  /** The 6 x (1 vector) tile on a 6-row A strip. */
   @Override
   public void columnHalf(
-      int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int rows, int cols,
-      boolean read, float beta) {
+      int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int rows, boolean read,
+      float beta) {
     FloatVector c0 = FloatVector.zero(S);
     FloatVector c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
     for (int p = 0; p < kc; p++, aIdx += 6, bIdx += L) {
@@ -404,41 +406,40 @@ final class VectorGemmMicro implements GemmMicroKernel {
       c4 = FloatVector.broadcast(S, ap[aIdx + 4]).fma(b0, c4);
       c5 = FloatVector.broadcast(S, ap[aIdx + 5]).fma(b0, c5);
     }
-    VectorMask<Float> m = S.indexInRange(0, cols);
     if (read) {
       FloatVector bv = FloatVector.broadcast(S, beta);
-      c0 = FloatVector.fromArray(S, c, cIdx, m).fma(bv, c0);
+      c0 = FloatVector.fromArray(S, c, cIdx).fma(bv, c0);
       if (rows > 1) {
-        c1 = FloatVector.fromArray(S, c, cIdx + ldc, m).fma(bv, c1);
+        c1 = FloatVector.fromArray(S, c, cIdx + ldc).fma(bv, c1);
       }
       if (rows > 2) {
-        c2 = FloatVector.fromArray(S, c, cIdx + 2 * ldc, m).fma(bv, c2);
+        c2 = FloatVector.fromArray(S, c, cIdx + 2 * ldc).fma(bv, c2);
       }
       if (rows > 3) {
-        c3 = FloatVector.fromArray(S, c, cIdx + 3 * ldc, m).fma(bv, c3);
+        c3 = FloatVector.fromArray(S, c, cIdx + 3 * ldc).fma(bv, c3);
       }
       if (rows > 4) {
-        c4 = FloatVector.fromArray(S, c, cIdx + 4 * ldc, m).fma(bv, c4);
+        c4 = FloatVector.fromArray(S, c, cIdx + 4 * ldc).fma(bv, c4);
       }
       if (rows > 5) {
-        c5 = FloatVector.fromArray(S, c, cIdx + 5 * ldc, m).fma(bv, c5);
+        c5 = FloatVector.fromArray(S, c, cIdx + 5 * ldc).fma(bv, c5);
       }
     }
-    c0.intoArray(c, cIdx, m);
+    c0.intoArray(c, cIdx);
     if (rows > 1) {
-      c1.intoArray(c, cIdx + ldc, m);
+      c1.intoArray(c, cIdx + ldc);
     }
     if (rows > 2) {
-      c2.intoArray(c, cIdx + 2 * ldc, m);
+      c2.intoArray(c, cIdx + 2 * ldc);
     }
     if (rows > 3) {
-      c3.intoArray(c, cIdx + 3 * ldc, m);
+      c3.intoArray(c, cIdx + 3 * ldc);
     }
     if (rows > 4) {
-      c4.intoArray(c, cIdx + 4 * ldc, m);
+      c4.intoArray(c, cIdx + 4 * ldc);
     }
     if (rows > 5) {
-      c5.intoArray(c, cIdx + 5 * ldc, m);
+      c5.intoArray(c, cIdx + 5 * ldc);
     }
   }
 
@@ -454,7 +455,6 @@ final class VectorGemmMicro implements GemmMicroKernel {
       int cIdx,
       int ldc,
       int rows,
-      int cols,
       boolean read,
       float beta) {
     // Rows past the edge re-read the last row (in bounds); their sums are not stored.
@@ -489,77 +489,76 @@ final class VectorGemmMicro implements GemmMicroKernel {
       c10 = FloatVector.broadcast(S, a[a10 + p]).fma(b0, c10);
       c11 = FloatVector.broadcast(S, a[a11 + p]).fma(b0, c11);
     }
-    VectorMask<Float> m = S.indexInRange(0, cols);
     if (read) {
       FloatVector bv = FloatVector.broadcast(S, beta);
-      c0 = FloatVector.fromArray(S, c, cIdx, m).fma(bv, c0);
+      c0 = FloatVector.fromArray(S, c, cIdx).fma(bv, c0);
       if (rows > 1) {
-        c1 = FloatVector.fromArray(S, c, cIdx + ldc, m).fma(bv, c1);
+        c1 = FloatVector.fromArray(S, c, cIdx + ldc).fma(bv, c1);
       }
       if (rows > 2) {
-        c2 = FloatVector.fromArray(S, c, cIdx + 2 * ldc, m).fma(bv, c2);
+        c2 = FloatVector.fromArray(S, c, cIdx + 2 * ldc).fma(bv, c2);
       }
       if (rows > 3) {
-        c3 = FloatVector.fromArray(S, c, cIdx + 3 * ldc, m).fma(bv, c3);
+        c3 = FloatVector.fromArray(S, c, cIdx + 3 * ldc).fma(bv, c3);
       }
       if (rows > 4) {
-        c4 = FloatVector.fromArray(S, c, cIdx + 4 * ldc, m).fma(bv, c4);
+        c4 = FloatVector.fromArray(S, c, cIdx + 4 * ldc).fma(bv, c4);
       }
       if (rows > 5) {
-        c5 = FloatVector.fromArray(S, c, cIdx + 5 * ldc, m).fma(bv, c5);
+        c5 = FloatVector.fromArray(S, c, cIdx + 5 * ldc).fma(bv, c5);
       }
       if (rows > 6) {
-        c6 = FloatVector.fromArray(S, c, cIdx + 6 * ldc, m).fma(bv, c6);
+        c6 = FloatVector.fromArray(S, c, cIdx + 6 * ldc).fma(bv, c6);
       }
       if (rows > 7) {
-        c7 = FloatVector.fromArray(S, c, cIdx + 7 * ldc, m).fma(bv, c7);
+        c7 = FloatVector.fromArray(S, c, cIdx + 7 * ldc).fma(bv, c7);
       }
       if (rows > 8) {
-        c8 = FloatVector.fromArray(S, c, cIdx + 8 * ldc, m).fma(bv, c8);
+        c8 = FloatVector.fromArray(S, c, cIdx + 8 * ldc).fma(bv, c8);
       }
       if (rows > 9) {
-        c9 = FloatVector.fromArray(S, c, cIdx + 9 * ldc, m).fma(bv, c9);
+        c9 = FloatVector.fromArray(S, c, cIdx + 9 * ldc).fma(bv, c9);
       }
       if (rows > 10) {
-        c10 = FloatVector.fromArray(S, c, cIdx + 10 * ldc, m).fma(bv, c10);
+        c10 = FloatVector.fromArray(S, c, cIdx + 10 * ldc).fma(bv, c10);
       }
       if (rows > 11) {
-        c11 = FloatVector.fromArray(S, c, cIdx + 11 * ldc, m).fma(bv, c11);
+        c11 = FloatVector.fromArray(S, c, cIdx + 11 * ldc).fma(bv, c11);
       }
     }
-    c0.intoArray(c, cIdx, m);
+    c0.intoArray(c, cIdx);
     if (rows > 1) {
-      c1.intoArray(c, cIdx + ldc, m);
+      c1.intoArray(c, cIdx + ldc);
     }
     if (rows > 2) {
-      c2.intoArray(c, cIdx + 2 * ldc, m);
+      c2.intoArray(c, cIdx + 2 * ldc);
     }
     if (rows > 3) {
-      c3.intoArray(c, cIdx + 3 * ldc, m);
+      c3.intoArray(c, cIdx + 3 * ldc);
     }
     if (rows > 4) {
-      c4.intoArray(c, cIdx + 4 * ldc, m);
+      c4.intoArray(c, cIdx + 4 * ldc);
     }
     if (rows > 5) {
-      c5.intoArray(c, cIdx + 5 * ldc, m);
+      c5.intoArray(c, cIdx + 5 * ldc);
     }
     if (rows > 6) {
-      c6.intoArray(c, cIdx + 6 * ldc, m);
+      c6.intoArray(c, cIdx + 6 * ldc);
     }
     if (rows > 7) {
-      c7.intoArray(c, cIdx + 7 * ldc, m);
+      c7.intoArray(c, cIdx + 7 * ldc);
     }
     if (rows > 8) {
-      c8.intoArray(c, cIdx + 8 * ldc, m);
+      c8.intoArray(c, cIdx + 8 * ldc);
     }
     if (rows > 9) {
-      c9.intoArray(c, cIdx + 9 * ldc, m);
+      c9.intoArray(c, cIdx + 9 * ldc);
     }
     if (rows > 10) {
-      c10.intoArray(c, cIdx + 10 * ldc, m);
+      c10.intoArray(c, cIdx + 10 * ldc);
     }
     if (rows > 11) {
-      c11.intoArray(c, cIdx + 11 * ldc, m);
+      c11.intoArray(c, cIdx + 11 * ldc);
     }
   }
 }
