@@ -82,19 +82,21 @@ class ForwardForwardGradientTest {
     return d;
   }
 
-  @ParameterizedTest(name = "{0} goodness, {1} normalisation, biases {2}, threshold {3}, first-layer shortcut {4}")
+  @ParameterizedTest(name = "{0} goodness, {1} normalisation, biases {2}, threshold {3}, shortcut {4}, label value {5}")
   @CsvSource({
-    "SUM, RMS, true, NaN, true",
-    "SUM, RMS, true, NaN, false",
-    "SUM, L2, true, 0.5, true",
-    "MEAN, L2, false, 0.05, false",
-    "MEAN, L2, false, 0.05, true",
-    "MEAN, RMS, true, 0.8, true",
-    "SUM, RMS, false, NaN, false"
+    "SUM, RMS, true, NaN, true, 1.0",
+    "SUM, RMS, true, NaN, false, 1.0",
+    "SUM, L2, true, 0.5, true, 1.0",
+    "MEAN, L2, false, 0.05, false, 1.0",
+    "MEAN, L2, false, 0.05, true, 1.0",
+    "MEAN, L2, true, 0.05, true, 2.8215",
+    "MEAN, L2, true, 0.05, false, 2.8215",
+    "MEAN, RMS, true, 0.8, true, 1.0",
+    "SUM, RMS, false, NaN, false, 1.0"
   })
   void layerGradientsMatchFiniteDifferences(
-      Goodness goodness, InputNormalization norm, boolean biases, float threshold, boolean shortcut) {
-    check(goodness, norm, biases, threshold, 0f, 0f, shortcut);
+      Goodness goodness, InputNormalization norm, boolean biases, float threshold, boolean shortcut, float labelValue) {
+    check(goodness, norm, biases, threshold, 0f, 0f, shortcut, labelValue);
   }
 
   /**
@@ -103,14 +105,14 @@ class ForwardForwardGradientTest {
    */
   @Test
   void peerNormalisationGradientMatchesFiniteDifferencesWhenAllUnitsAreActive() {
-    check(Goodness.SUM, InputNormalization.RMS, true, Float.NaN, 0.5f, 4f, true);
+    check(Goodness.SUM, InputNormalization.RMS, true, Float.NaN, 0.5f, 4f, true, 1f);
   }
 
   private void check(
       Goodness goodness, InputNormalization norm, boolean biases, float threshold, float peer, float biasShift,
-      boolean shortcut) {
+      boolean shortcut, float labelValue) {
     int[] sizes = {8, 6, 5};
-    FfNetwork.Options o = new FfNetwork.Options(C, goodness, threshold, norm, biases, 1f, 1f / C);
+    FfNetwork.Options o = new FfNetwork.Options(C, goodness, threshold, norm, biases, labelValue, 1f / C);
     FfNetwork net = FfNetwork.create(sizes, o, FfNetwork.InitScheme.HE_UNIFORM, new Rng(11));
     if (biases) {
       for (int l = 1; l <= 2; l++) {
@@ -124,7 +126,8 @@ class ForwardForwardGradientTest {
     ff.computeGradients(x, y, 1, 2);
     for (int l = 1; l <= 2; l++) {
       // Layer 1's input, embedded and normalised here in double; layer 2's is the pass's z_1.
-      double[][] z = l == 1 ? inputs(x, y, ff.negativeLabels(), norm) : toDouble(ff.stackedPass().normalized(1));
+      double[][] z =
+          l == 1 ? inputs(x, y, ff.negativeLabels(), norm, labelValue) : toDouble(ff.stackedPass().normalized(1));
       double[][] w = toDouble(net.weight(l));
       double[] b = biases ? toDouble(net.bias(l))[0] : null;
       double theta = net.threshold(l);
@@ -183,15 +186,15 @@ class ForwardForwardGradientTest {
     }
   }
 
-  /** The 2N embedded (label value 1) and normalised inputs: positive rows, then negative rows. */
-  private static double[][] inputs(Matrix x, int[] y, int[] neg, InputNormalization norm) {
+  /** The 2N embedded and normalised inputs: positive rows, then negative rows. */
+  private static double[][] inputs(Matrix x, int[] y, int[] neg, InputNormalization norm, double value) {
     int d = x.cols();
     double[][] z = new double[2 * N][d];
     for (int i = 0; i < 2 * N; i++) {
       int label = i < N ? y[i] : neg[i - N];
       double sq = 0;
       for (int k = 0; k < d; k++) {
-        z[i][k] = k < C ? (k == label ? 1 : 0) : x.get(i % N, k);
+        z[i][k] = k < C ? (k == label ? value : 0) : x.get(i % N, k);
         sq += z[i][k] * z[i][k];
       }
       double div = norm == InputNormalization.L2 ? Math.sqrt(sq) + 1e-4 : Math.sqrt(sq / d) + 1e-8;
