@@ -22,6 +22,7 @@ import org.fwdlearn.analysis.Rule;
 import org.fwdlearn.analysis.Setup;
 import org.fwdlearn.analysis.Trajectory;
 import org.fwdlearn.data.TeacherStudent.Activation;
+import org.fwdlearn.io.AtomicFiles;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;

@@ -15,6 +15,10 @@ import org.fwdlearn.data.DatasetFormatException;
 import org.fwdlearn.data.DatasetNotFoundException;
 import org.fwdlearn.data.DatasetSplit;
 import org.fwdlearn.data.Datasets;
+import org.fwdlearn.io.AtomicFiles;
+import org.fwdlearn.io.Json;
+import org.fwdlearn.io.ModelFormatException;
+import org.fwdlearn.io.Models;
 import org.fwdlearn.nn.Network;
 import org.fwdlearn.train.Evaluation;
 import picocli.CommandLine.Command;
@@ -59,9 +63,21 @@ public final class EvalCommand implements Callable<Integer> {
       throw new UsageException("Invalid value for --test-limit: " + testLimit + " (allowed: 0 for all, or a positive count)");
     }
     String name = dataset != null ? DataCommand.checkName(dataset) : null;
-    Models.Loaded m = Models.read(model);
+    if (!Models.exists(model)) {
+      throw new UsageException(model + " holds no model (model.json and model.safetensors, written by fwdlearn train)");
+    }
+    Models.Loaded loaded;
+    try {
+      loaded = Models.read(model);
+    } catch (ModelFormatException e) {
+      throw new Main.Failure(e.getMessage(), e);
+    }
+    Models.Info m = loaded.info();
     if (name == null) {
       name = m.dataset();
+      if (name == null) {
+        throw new UsageException(model + "/model.json names no dataset: pass --dataset");
+      }
     }
     DatasetSplit split;
     try {
@@ -73,7 +89,7 @@ public final class EvalCommand implements Callable<Integer> {
     if (testLimit > 0 && testLimit < test.size()) {
       test = test.head(testLimit);
     }
-    Network net = m.network();
+    Network net = loaded.network();
     if (test.features() != net.inputSize() || test.numClasses() != net.outputSize()) {
       throw new UsageException(
           "the model takes " + net.inputSize() + " features and " + net.outputSize() + " classes, " + name + " has "

@@ -20,6 +20,8 @@ import org.fwdlearn.ff.FfNetwork;
 import org.fwdlearn.ff.Goodness;
 import org.fwdlearn.ff.HebbianComparison;
 import org.fwdlearn.ff.InputNormalization;
+import org.fwdlearn.io.AtomicFiles;
+import org.fwdlearn.io.Json;
 import org.fwdlearn.train.TrainingListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

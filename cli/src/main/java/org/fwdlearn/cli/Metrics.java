@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.fwdlearn.io.AtomicFiles;
+import org.fwdlearn.io.Json;
 import org.fwdlearn.train.EpochReport;
 
 /**

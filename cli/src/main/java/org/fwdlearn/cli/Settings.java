@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.fwdlearn.io.Json;
 import org.fwdlearn.train.TrainConfig;
 
 /**

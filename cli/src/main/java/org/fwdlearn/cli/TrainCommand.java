@@ -21,6 +21,9 @@ import org.fwdlearn.data.DatasetFormatException;
 import org.fwdlearn.data.DatasetNotFoundException;
 import org.fwdlearn.data.DatasetSplit;
 import org.fwdlearn.data.Datasets;
+import org.fwdlearn.io.AtomicFiles;
+import org.fwdlearn.io.Json;
+import org.fwdlearn.io.Models;
 import org.fwdlearn.train.EpochReport;
 import org.fwdlearn.train.TrainConfig;
 import org.fwdlearn.train.TrainingDivergedException;
@@ -472,8 +475,8 @@ public final class TrainCommand implements Callable<Integer> {
 
     void writeModel() throws IOException {
       EpochReport last = metrics.last();
-      Models.write(dir, trainer.network(), trainer.namedTensors(), config, split.train().shape(),
-          metrics.epochs().size(), last == null ? Double.NaN : last.testAccuracy());
+      Models.save(dir, trainer.network(), trainer.namedTensors(), Models.Info.of(config, split.train().shape(),
+          metrics.epochs().size(), last == null ? Double.NaN : last.testAccuracy()));
     }
   }
 

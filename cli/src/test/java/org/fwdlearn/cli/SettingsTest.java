@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.Map;
+import org.fwdlearn.io.Json;
 import org.fwdlearn.train.TrainConfig;
 import org.junit.jupiter.api.Test;
 

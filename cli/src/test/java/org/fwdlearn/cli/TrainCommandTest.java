@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.fwdlearn.core.Matrix;
+import org.fwdlearn.io.Json;
+import org.fwdlearn.io.Safetensors;
 import org.fwdlearn.train.TrainConfig;
 import org.fwdlearn.train.Trainer;
 import org.junit.jupiter.api.Test;
