@@ -30,6 +30,12 @@ import java.util.function.Consumer;
  * official archive extracts to ({@code cifar-10-batches-bin}, {@code cifar-100-binary}). {@code <cache>} is
  * {@link #cacheDir()}. A missing dataset gives a {@link DatasetNotFoundException} whose message says what to
  * run or install; a malformed file a {@link DatasetFormatException}.
+ *
+ * <pre>{@code
+ * DatasetSplit mnist = Datasets.load("mnist", null, false);   // fetched into the cache on first use
+ * Dataset train = mnist.train();                               // 60000 x 784, pixels in [0, 1]
+ * DatasetSplit cifar = Datasets.load("cifar10", Path.of("data"), true);   // standardised per channel
+ * }</pre>
  */
 public final class Datasets {
   /** MNIST handwritten digits, the embedded default. */

@@ -18,6 +18,16 @@ import org.fwdlearn.core.ThreadPool;
  * live: learning rules update them in place. Prediction ({@link #predict}, {@link #logits}) runs without
  * dropout, allocates its own workspace per call and may be called from any number of threads at once, as
  * long as no thread is training the network at the same time.
+ *
+ * <pre>{@code
+ * Network net = Network.create(new int[] {784, 1024, 10}, WeightInit.HE_UNIFORM, false, new Rng(42));
+ * int[] classes = new int[x.rows()];
+ * net.predict(x, classes);          // x: n x 784, one example per row
+ * Matrix logits = net.logits(x);    // n x 10
+ * }</pre>
+ *
+ * <p>{@link org.fwdlearn.train.Trainer} builds and trains a network from a {@link
+ * org.fwdlearn.train.TrainConfig}; {@link org.fwdlearn.io.Models} saves one and loads it back.
  */
 public final class Network {
   private final int[] sizes;

@@ -9,6 +9,17 @@ import org.fwdlearn.optim.Optimizer;
  * the batch size) from one or more forward passes, and applies them through an {@link Optimizer} bound to
  * the network's weights. Implementations own preallocated workspaces for one batch size and allocate
  * nothing per step; they are not thread-safe.
+ *
+ * <p>{@link org.fwdlearn.train.Trainer} builds the rule named by {@code TrainConfig.rule} and drives it;
+ * a rule can also be driven by hand:
+ *
+ * <pre>{@code
+ * Network net = Network.create(new int[] {784, 1024, 10}, WeightInit.HE_UNIFORM, false, new Rng(1));
+ * RuleContext ctx = new RuleContext(net, 64, 0.1f, ThreadPool.common(), new Rng(2));
+ * LearningRule rule = new Pepita(ctx, FeedbackMatrix.uniform(784, 10, 0.05f, true, new Rng(3)));
+ * Optimizer sgd = new Sgd(net.weights(), 0.01f, 0.9f, 0f);
+ * rule.step(x, labels, sgd);        // one batch: x is 64 x 784, labels has 64 classes
+ * }</pre>
  */
 public interface LearningRule {
   /** The rule's name as the trainer knows it, e.g. {@code pepita}. */

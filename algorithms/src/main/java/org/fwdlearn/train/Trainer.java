@@ -63,6 +63,15 @@ import org.fwdlearn.rules.Stats;
  * <p>Checkpoints ({@link #saveCheckpoint}, {@link #loadCheckpoint}) hold the full state between epochs, so
  * that a run stopped after epoch e and resumed ends bit for bit where an uninterrupted run ends. Not
  * thread-safe; {@link #close()} stops the trainer's threads.
+ *
+ * <pre>{@code
+ * TrainConfig config = new TrainConfig();   // PEPITA, one hidden layer of 1024, the paper's protocol
+ * config.epochs = 5;
+ * try (Trainer trainer = new Trainer(config, Datasets.load("mnist", null, false))) {
+ *   TrainingResult result = trainer.run(TrainingListener.onEpoch(r -> System.out.println(r.testAccuracy())));
+ *   Models.save(Path.of("my-model"), trainer);   // org.fwdlearn.io.Models
+ * }
+ * }</pre>
  */
 public final class Trainer implements AutoCloseable {
   private static final int MAGIC = 0x46574C43; // "FWLC"

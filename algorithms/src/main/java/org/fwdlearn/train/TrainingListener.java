@@ -1,7 +1,25 @@
 package org.fwdlearn.train;
 
-/** Receives a training run's progress. Every method has an empty default. */
+import java.util.function.Consumer;
+
+/**
+ * Receives a training run's progress. Every method has an empty default.
+ *
+ * <pre>{@code
+ * trainer.run(TrainingListener.onEpoch(r -> System.out.printf("epoch %d: %.4f%n", r.epoch() + 1, r.testAccuracy())));
+ * }</pre>
+ */
 public interface TrainingListener {
+  /** A listener that passes each epoch's report to {@code action} and ignores the other events. */
+  static TrainingListener onEpoch(Consumer<EpochReport> action) {
+    return new TrainingListener() {
+      @Override
+      public void epochDone(EpochReport report) {
+        action.accept(report);
+      }
+    };
+  }
+
   /** Before the first batch of an epoch. */
   default void epochStarted(int epoch, int batches) {}
 
