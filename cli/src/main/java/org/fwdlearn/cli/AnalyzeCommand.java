@@ -414,6 +414,21 @@ public final class AnalyzeCommand implements Callable<Integer> {
         if (failed > 0) {
           notes.append(failed).append(" seed(s) failed to learn (eps_g(end) >= eps_g(0)); ");
         }
+        double z = 0;
+        int checked = 0;
+        for (Trajectory t : s.runs()) {
+          for (int i = 0; i < t.times().length; i++) {
+            double d = Math.abs(t.simError()[i] - t.heldOut()[i]) / t.heldOutSe()[i];
+            if (Double.isFinite(d)) {
+              z = Math.max(z, d);
+              checked++;
+            }
+          }
+        }
+        if (checked > 0) {
+          notes.append(String.format(Locale.ROOT, "held-out check: max |closed form - held-out| = %.1f SE over %d "
+              + "points; ", z, checked));
+        }
         if (st == Setup.Start.RANDOM) {
           notes.append(escapes(s, until));
         }
