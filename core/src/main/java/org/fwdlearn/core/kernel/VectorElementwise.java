@@ -30,10 +30,11 @@ import jdk.incubator.vector.VectorSpecies;
  *       length. The float blocks overflow if a block's sum of squares exceeds {@link Float#MAX_VALUE}, i.e.
  *       only for elements beyond about {@code 2^58}.
  *   <li><b>softmaxRows</b>: the row maximum and the final scaling are as in the reference; {@code exp} is
- *       {@link jdk.incubator.vector.VectorOperators#EXP}, which the Vector API specifies to the accuracy of
- *       {@link Math#exp} narrowed to float (we assume at most 1 float ulp), and the row sum is taken in
- *       another order. Each of the two implementations computes {@code y_j = e_j / S (1 + a)(1 + b)(1 + r_j)
- *       / (1 + s)} with {@code |a|, |b| <= u} (the reciprocal and the product), {@code |r_j| <= r} (exp, r = 2u
+ *       the kernel's own Cody-Waite/Cephes polynomial built from IEEE operations only (not {@code
+ *       VectorOperators.EXP}, whose last bits differ between interpreted and compiled code, which broke
+ *       bit-for-bit reproducible training), within 2 float ulps (1.016 measured over every float of its
+ *       range), and the row sum is taken in another order. Each of the two implementations computes {@code y_j = e_j / S (1 + a)(1 + b)(1 + r_j)
+ *       / (1 + s)} with {@code |a|, |b| <= u} (the reciprocal and the product), {@code |r_j| <= r} (exp, r = 4u
  *       here, u + 2^-52 in the reference) and {@code |s| <= r + gamma(cols - 1)(1 + r)} (a sum of positive
  *       terms in any order); hence {@code |y_j / y_exact - 1| <= (1 + u)^2 (1 + r) / (1 - |s|) - 1}, and the
  *       two differ by at most the sum of the two bounds, relative to the exact value. Results below the

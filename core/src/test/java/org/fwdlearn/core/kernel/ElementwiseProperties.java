@@ -32,10 +32,12 @@ class ElementwiseProperties {
   /** Half the spacing of subnormal floats: the absolute error of one rounding that underflows. */
   static final double SUBNORMAL_HALF_ULP = 0x1p-150;
   /**
-   * Relative error of the Vector API's float {@code exp}: specified as {@link Math#exp} narrowed to float
-   * ({@code u + 2^-52}); we allow one float ulp, {@code 2u}.
+   * Relative error of the vector softmax's own {@code exp} (Cody-Waite reduction and Cephes' degree-6
+   * polynomial, IEEE operations only, see VectorElementwiseTemplate.softmaxRows): an exhaustive sweep of all
+   * 1,118,743,632 floats in {@code [-87.33654, 0]} against {@code Math.exp} found at most 1.016 float ulps,
+   * i.e. a relative error below {@code 2.04u}; we allow two ulps, {@code 4u}.
    */
-  static final double EXP_VECTOR = 2 * U;
+  static final double EXP_VECTOR = 4 * U;
   /** Relative error of the reference's {@code (float) Math.exp}: half a float ulp plus one double ulp. */
   static final double EXP_SCALAR = U + 2 * UD;
 
