@@ -28,7 +28,6 @@ final class FirstLayerShortcut {
   private final int classes;
   private final Matrix image;
   private final Matrix product;
-  private final float[] norms;
   private final double[] sq;
   private final float[] labelColumns; // C x d1: W_1[j, c] at c * d1 + j
   private final float[] labelSum; // d1: sum_c W_1[j, c]
@@ -43,7 +42,6 @@ final class FirstLayerShortcut {
     this.classes = net.classes();
     image = new Matrix(n, d0);
     product = new Matrix(n, d1);
-    norms = new float[n];
     sq = new double[n];
     labelColumns = new float[classes * d1];
     labelSum = new float[d1];
@@ -62,9 +60,8 @@ final class FirstLayerShortcut {
     for (int i = 0; i < rows; i++) {
       java.util.Arrays.fill(id, i * d0, i * d0 + classes, 0f);
     }
-    Ops.rowNorms(img, norms);
     for (int i = 0; i < rows; i++) {
-      sq[i] = (double) norms[i] * norms[i];
+      sq[i] = InputNormalization.sumOfSquares(id, img.offset() + i * d0, d0);
     }
     Matrix w = net.weight(1);
     Ops.gemm(Transpose.N, Transpose.T, 1f, img, w, 0f, product.rows(0, rows), pool);
@@ -88,11 +85,7 @@ final class FirstLayerShortcut {
   }
 
   private float scale(int i, double coded) {
-    double norm = Math.sqrt(sq[i] + coded);
-    if (net.options().normalization() == InputNormalization.RMS) {
-      norm /= Math.sqrt(d0);
-    }
-    return (float) (1.0 / ((float) norm + net.options().normalization().epsilon()));
+    return net.options().normalization().scale(sq[i] + coded, d0);
   }
 
   /**

@@ -230,7 +230,7 @@ public final class ForwardForward {
         neutral.run(layers, pool);
       }
       readout.logits(neutral, readoutLogits, pool);
-      readoutLoss = Ops.meanCrossEntropy(readoutLogits, labels);
+      readoutLoss = LinearReadout.meanCrossEntropy(readoutLogits, labels);
       Ops.argmaxRows(readoutLogits, predicted);
       readoutCorrect = 0;
       for (int i = 0; i < n; i++) {

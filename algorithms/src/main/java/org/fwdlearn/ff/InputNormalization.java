@@ -2,7 +2,6 @@ package org.fwdlearn.ff;
 
 import java.util.Locale;
 import org.fwdlearn.core.Matrix;
-import org.fwdlearn.core.Ops;
 
 /**
  * The length normalisation of each Forward-Forward layer's input, row by row (ALGORITHMS.md section 7), so
@@ -31,7 +30,9 @@ public enum InputNormalization {
 
   /**
    * {@code z_i = x_i * scale_i} with {@code scale_i = 1 / (norm_i + epsilon)} for every row i; the scales are
-   * written to {@code scales[0..rows)}.
+   * written to {@code scales[0..rows)}. The squares are summed in double in index order (not by a SIMD
+   * reduction, whose lane order may change when the JIT compiles it), so the result is reproducible bit for
+   * bit.
    *
    * @param x Not modified.
    * @param z Modified (may be x).
@@ -42,21 +43,34 @@ public enum InputNormalization {
       throw new IllegalArgumentException(
           "normalize " + x.shape() + " into " + z.shape() + " with " + scales.length + " scales");
     }
-    Ops.rowNorms(x, scales);
     int d = x.cols();
-    float rootD = (float) Math.sqrt(d);
     float[] xd = x.data();
     float[] zd = z.data();
     for (int i = 0; i < x.rows(); i++) {
-      float norm = this == L2 ? scales[i] : scales[i] / rootD;
-      float s = 1f / (norm + epsilon);
-      scales[i] = s;
       int xo = x.offset() + i * d;
+      float s = scale(sumOfSquares(xd, xo, d), d);
+      scales[i] = s;
       int zo = z.offset() + i * d;
       for (int j = 0; j < d; j++) {
         zd[zo + j] = xd[xo + j] * s;
       }
     }
+  }
+
+  /** {@code 1 / (norm + epsilon)} of a row of d features whose squares sum to {@code sumOfSquares}. */
+  float scale(double sumOfSquares, int d) {
+    float norm = (float) Math.sqrt(this == L2 ? sumOfSquares : sumOfSquares / d);
+    return 1f / (norm + epsilon);
+  }
+
+  /** The sum of squares of {@code a[off..off+len)} in double, in index order. */
+  static double sumOfSquares(float[] a, int off, int len) {
+    double s = 0;
+    for (int j = 0; j < len; j++) {
+      double v = a[off + j];
+      s += v * v;
+    }
+    return s;
   }
 
   /** Parses {@code l2} or {@code rms}. */

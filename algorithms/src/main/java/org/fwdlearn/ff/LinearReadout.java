@@ -81,8 +81,7 @@ public final class LinearReadout {
     if (grads.size() != blockList.size()) {
       throw new IllegalArgumentException(grads.size() + " gradient buffers for " + blockList.size() + " read-out blocks");
     }
-    Ops.softmaxRows(logits, error);
-    Ops.subtractOneHot(error, labels);
+    softmaxMinusOneHot(logits, labels, error);
     float inv = 1f / logits.rows();
     for (int l = first; l <= layers; l++) {
       Ops.gemm(Transpose.T, Transpose.N, inv, error, pass.normalized(l), 0f, grads.get(l - first), pool);
@@ -118,6 +117,51 @@ public final class LinearReadout {
     pass.runFromSecond(net.layers(), pool);
     logits(pass, scores, pool);
     Ops.argmaxRows(scores, out);
-    return labels == null ? Double.NaN : Ops.meanCrossEntropy(scores, labels);
+    return labels == null ? Double.NaN : meanCrossEntropy(scores, labels);
+  }
+
+  /**
+   * {@code error = softmax_rows(logits) - T}, in double per row and in index order (a SIMD reduction's lane
+   * order may change when the JIT compiles it; C is small). error: Modified.
+   */
+  static void softmaxMinusOneHot(Matrix logits, int[] labels, Matrix error) {
+    int c = logits.cols();
+    float[] l = logits.data();
+    float[] e = error.data();
+    for (int i = 0; i < logits.rows(); i++) {
+      int lo = logits.offset() + i * c;
+      int eo = error.offset() + i * c;
+      double max = Double.NEGATIVE_INFINITY;
+      for (int k = 0; k < c; k++) {
+        max = Math.max(max, l[lo + k]);
+      }
+      double sum = 0;
+      for (int k = 0; k < c; k++) {
+        sum += Math.exp(l[lo + k] - max);
+      }
+      for (int k = 0; k < c; k++) {
+        e[eo + k] = (float) (Math.exp(l[lo + k] - max) / sum - (k == labels[i] ? 1 : 0));
+      }
+    }
+  }
+
+  /** The mean cross-entropy of the logits against the labels, in double and index order. */
+  static double meanCrossEntropy(Matrix logits, int[] labels) {
+    int c = logits.cols();
+    float[] l = logits.data();
+    double total = 0;
+    for (int i = 0; i < logits.rows(); i++) {
+      int lo = logits.offset() + i * c;
+      double max = Double.NEGATIVE_INFINITY;
+      for (int k = 0; k < c; k++) {
+        max = Math.max(max, l[lo + k]);
+      }
+      double sum = 0;
+      for (int k = 0; k < c; k++) {
+        sum += Math.exp(l[lo + k] - max);
+      }
+      total += Math.log(sum) + max - l[lo + labels[i]];
+    }
+    return total / logits.rows();
   }
 }
