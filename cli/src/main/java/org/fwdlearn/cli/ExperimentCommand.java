@@ -68,7 +68,8 @@ public final class ExperimentCommand implements Runnable {
     @Option(names = "--force", description = "Overwrite the files of an existing output directory.")
     boolean force;
 
-    @Option(names = "--dataset", defaultValue = "mnist", description = "Dataset. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--dataset", defaultValue = "mnist",
+        description = "Dataset (mnist, fashion-mnist, cifar10, cifar100, synthetic). Default: ${DEFAULT-VALUE}.")
     String dataset;
 
     @Option(names = "--hidden", defaultValue = "1000,1000", split = ",", paramLabel = "<n,n,...>",
@@ -138,16 +139,16 @@ public final class ExperimentCommand implements Runnable {
     public Integer call() throws IOException {
       PrintWriter outW = spec.commandLine().getOut();
       PrintWriter errW = spec.commandLine().getErr();
-      HebbianComparison.Settings s;
+      if (!(pepitaLr > 0 && ffLr > 0 && ffReadoutLr >= 0 && momentum >= 0 && momentum < 1 && dropout >= 0 && dropout < 1
+          && trainLimit >= 0 && testLimit >= 0)) {
+        throw new UsageException("invalid settings: learning rates must be > 0, momentum and dropout in [0, 1), limits"
+            + " >= 0");
+      }
+      Goodness goodness;
+      InputNormalization norm;
       try {
-        FfNetwork.Options o = new FfNetwork.Options(10, Goodness.parse(ffGoodness),
-            ffThreshold == null ? Float.NaN : ffThreshold, InputNormalization.parse(ffNorm), true, 1f, 0.1f);
-        if (!(pepitaLr > 0 && ffLr > 0 && ffReadoutLr >= 0 && momentum >= 0 && momentum < 1 && dropout >= 0 && dropout < 1
-            && trainLimit >= 0 && testLimit >= 0)) {
-          throw new IllegalArgumentException("learning rates must be > 0, momentum and dropout in [0, 1), limits >= 0");
-        }
-        s = new HebbianComparison.Settings(hidden, epochs, batch, seed, threads, probeEvery, pepitaLr, momentum, dropout,
-            fScale, ffLr, ffWeightDecay, o, ffReadoutLr, sharedInit);
+        goodness = Goodness.parse(ffGoodness);
+        norm = InputNormalization.parse(ffNorm);
       } catch (IllegalArgumentException e) {
         throw new UsageException("invalid settings: " + e.getMessage());
       }
@@ -163,19 +164,26 @@ public final class ExperimentCommand implements Runnable {
         }
       }
       DatasetSplit split;
-      try {
-        split = Datasets.load(name, null, false, msg -> {
-          errW.println(msg);
-          errW.flush();
-        });
-      } catch (DatasetNotFoundException | DatasetFormatException e) {
-        throw new Main.Failure(e.getMessage(), e);
+      if (name.equals(SyntheticData.NAME)) {
+        split = SyntheticData.split();
+      } else {
+        try {
+          split = Datasets.load(name, null, false, msg -> {
+            errW.println(msg);
+            errW.flush();
+          });
+        } catch (DatasetNotFoundException | DatasetFormatException e) {
+          throw new Main.Failure(e.getMessage(), e);
+        }
       }
-      if (split.train().numClasses() != 10) {
-        throw new UsageException("ff-vs-pepita needs a 10-class dataset, " + name + " has " + split.train().numClasses());
-      }
+      int classes = split.train().numClasses();
+      HebbianComparison.Settings s;
       HebbianComparison h;
       try {
+        FfNetwork.Options o = new FfNetwork.Options(classes, goodness, ffThreshold == null ? Float.NaN : ffThreshold,
+            norm, true, 1f, 1f / classes);
+        s = new HebbianComparison.Settings(hidden, epochs, batch, seed, threads, probeEvery, pepitaLr, momentum, dropout,
+            fScale, ffLr, ffWeightDecay, o, ffReadoutLr, sharedInit);
         h = new HebbianComparison(s, split, trainLimit, testLimit);
       } catch (IllegalArgumentException e) {
         throw new UsageException("invalid settings: " + e.getMessage());
