@@ -1,5 +1,7 @@
 package org.fwdlearn.core;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -31,8 +33,13 @@ public final class ThreadPool implements AutoCloseable {
   /** Spin iterations of a waiting caller between yields. */
   private static final int CALLER_SPINS = 1 << 12;
 
+  /** Volatile access to the elements of {@link #parked}. */
+  private static final VarHandle PARKED = MethodHandles.arrayElementVarHandle(boolean[].class);
+
   private final int parallelism;
   private final Thread[] workers;
+
+  /** Per worker: set before it parks, cleared after; forEach unparks only the workers that set it. */
   private final boolean[] parked;
 
   /** Held by the caller of the running job; a second caller runs its tasks inline. */
@@ -121,7 +128,7 @@ public final class ThreadPool implements AutoCloseable {
       this.body = body;
       failure.set(null);
       pending.set(tasks);
-      long epoch = (ticket.get() >>> 32) + 1;
+      long epoch = ((ticket.get() >>> 32) + 1) & 0xFFFF_FFFFL;
       ticket.set((epoch << 32) | tasks);
       for (int w = 0; w < workers.length; w++) {
         if (parkedVolatile(w)) {
@@ -184,9 +191,6 @@ public final class ThreadPool implements AutoCloseable {
   private boolean parkedVolatile(int w) {
     return (boolean) PARKED.getVolatile(parked, w);
   }
-
-  private static final java.lang.invoke.VarHandle PARKED =
-      java.lang.invoke.MethodHandles.arrayElementVarHandle(boolean[].class);
 
   private void workerLoop(int index) {
     long seen = ticket.get() >>> 32;

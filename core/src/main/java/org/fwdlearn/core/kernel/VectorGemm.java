@@ -23,26 +23,32 @@ import org.fwdlearn.core.Tuning;
  * op(A) is packed into strips of {@code MR = 12} rows (a last strip of at most 6 rows is a half strip; rows
  * past the edge are zero) and op(B) into strips of {@code NR = 2} vectors of columns (the last columns in
  * one-vector strips, zero past the edge), so the micro-kernel reads both contiguously whatever the
- * transposes. The micro-kernel ({@link GemmMicroKernel}) keeps a 12 x 2-vector tile of C in 24 vector
- * registers and per step loads 2 vectors of B and broadcasts 12 elements of A; 512-bit, that is 24 FMAs for
- * 14 loads. The bottom and right edges use 6-row and one-vector kernels, the last vector with a mask.
+ * transposes: a plain B is copied row by row, a transposed B gathered column by column. The micro-kernel
+ * ({@link GemmMicroKernel}) keeps a 12 x 2-vector tile of C in 24 vector registers and per step loads 2
+ * vectors of B and broadcasts 12 elements of A; 512-bit, that is 24 FMAs for 14 loads. The bottom and right
+ * edges use 6-row and one-vector kernels; a partial last vector goes through a scratch tile.
  *
- * <p>Cache blocking. A B strip ({@code kc x NR}, 32 KiB at kc = 256 and 512 bits) stays in L1 while all
- * the A strips of a block ({@link Tuning#GEMM_MC} rows, in L2) stream past it.
+ * <p>Cache blocking and threads. A B strip ({@code kc x NR}, 32 KiB at kc = 256 and 512 bits) stays in L1
+ * while the A strips of a block stream past it from L2.
  *
  * <ul>
- *   <li>At most MC rows (a training batch): all of A is packed once per call (the packing split over the
- *       threads) and shared; the columns are split into one contiguous range of whole vectors per thread,
- *       and each thread packs each B strip of its range just before using it.
- *   <li>More rows: per {@link Tuning#GEMM_NC} x KC block, B is packed once (split over the threads) and
- *       shared; the rows are split into one range of whole strips per thread, each thread packing its A in
- *       blocks of MC rows.
+ *   <li>At most {@link Tuning#GEMM_MC} rows (a training batch): all of A is packed once per call (the
+ *       packing split over the threads) and shared; the columns are split into one contiguous range of
+ *       whole vectors per thread, and each thread packs, per K block, the B block of its columns (in at
+ *       most {@link Tuning#GEMM_NC} columns, so it stays in L2) and runs it past all of A.
+ *   <li>More rows: per NC x KC block, B is packed once (split over the threads) and shared; the rows are
+ *       split into one range of whole strips per thread, each thread packing its A in equal blocks of at
+ *       most MC rows.
+ *   <li>At most one vector of columns and A not transposed (the output layer, {@code 64x1024x10}): packing
+ *       A would cost more than the product, so alpha goes with the packed B and A is read in place; the
+ *       rows are split over the threads.
  * </ul>
  *
- * <p>Arithmetic, the same on every path and kernel: within a K block each output element accumulates
- * {@code fma(alpha * a_ip, b_pj, acc)} from zero in increasing p; the first block then stores {@code acc}
- * (beta 0: C is not read) or {@code fma(C, beta, acc)}, later blocks {@code C + acc}. The K blocks do not
- * depend on the thread count, so results are bit-for-bit identical whatever the split.
+ * <p>Arithmetic, the same on every kernel: within a K block each output element accumulates {@code fma(a,
+ * b, acc)} of its (alpha-scaled) operands from zero in increasing p; the first block then stores {@code
+ * acc} (beta 0: C is not read) or {@code fma(C, beta, acc)}, later blocks {@code C + acc}. The K blocks and
+ * the path (chosen from the shape) do not depend on the thread count, so results are bit-for-bit identical
+ * whatever the split.
  *
  * <p>Buffers belong to the calling thread ({@link ThreadLocal}); the call's state object is reused and is
  * itself the task body, so steady-state calls allocate nothing.
