@@ -26,7 +26,7 @@ import jdk.incubator.vector.VectorSpecies;
  *       most {@link #SUM_BLOCK} elements per vector lane and accumulator, and the block sums in double, so the
  *       relative error is at most {@code gamma(t) = t u / (1 - t u)}, {@code u = 2^-24}, {@code t = SUM_BLOCK
  *       + 1 + lanes - 1} (the fma chain of one accumulator, the combine of the two accumulators, the
- *       unspecified-order lane reduction), plus {@code len 2^-53} for the double part; independent of the
+ *       lane reduction, now in index order and in double, so the bound is conservative), plus {@code len 2^-53} for the double part; independent of the
  *       length. The float blocks overflow if a block's sum of squares exceeds {@link Float#MAX_VALUE}, i.e.
  *       only for elements beyond about {@code 2^58}.
  *   <li><b>softmaxRows</b>: the row maximum and the final scaling are as in the reference; {@code exp} is

@@ -154,7 +154,13 @@ final class VectorElementwiseTemplate implements ElementwiseKernel {
         e.intoArray(y, yr + j, m);
         acc = acc.lanewise(ADD, e, m);
       }
-      float inv = 1f / acc.reduceLanes(ADD);
+      // Lanes summed in index order: reduceLanes(ADD) leaves the order open, and its result changed between
+      // the interpreted and the compiled code (no bit-for-bit reproducible training).
+      float sum = 0f;
+      for (int k = 0; k < L; k++) {
+        sum += acc.lane(k);
+      }
+      float inv = 1f / sum;
       for (int j = 0; j < cols; j += L) {
         VectorMask<Float> m = S.indexInRange(j, cols);
         FloatVector.fromArray(S, y, yr + j, m).mul(inv).intoArray(y, yr + j, m);
@@ -306,7 +312,10 @@ final class VectorElementwiseTemplate implements ElementwiseKernel {
         a0 = v0.fma(v0, a0);
         i += L;
       }
-      total += a0.add(a1).reduceLanes(ADD);
+      FloatVector block = a0.add(a1);
+      for (int k = 0; k < L; k++) { // fixed order, in double: see softmaxRows on reduceLanes(ADD)
+        total += block.lane(k);
+      }
     }
     for (; i < len; i++) {
       double v = x[xOff + i];
