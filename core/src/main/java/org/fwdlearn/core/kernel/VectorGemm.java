@@ -414,18 +414,16 @@ final class VectorGemm implements GemmKernel {
     void packNarrowB() {
       float[] bp = shared;
       float al = alpha;
-      Arrays.fill(bp, 0, k * lanes, 0f);
-      if (transB) {
-        for (int j = 0; j < n; j++) {
-          for (int p = 0, src = bOff + j * ldb, d = j; p < k; p++, d += lanes) {
-            bp[d] = al * b[src + p];
-          }
+      // Row by row of op(B), so the writes are sequential; a transposed B is read down its n <= 16 rows.
+      int jStep = transB ? ldb : 1;
+      int pStep = transB ? 1 : ldb;
+      for (int p = 0, src = bOff, d = 0; p < k; p++, src += pStep, d += lanes) {
+        int j = 0;
+        for (int from = src; j < n; j++, from += jStep) {
+          bp[d + j] = al * b[from];
         }
-      } else {
-        for (int p = 0, src = bOff, d = 0; p < k; p++, src += ldb, d += lanes) {
-          for (int j = 0; j < n; j++) {
-            bp[d + j] = al * b[src + j];
-          }
+        for (; j < lanes; j++) {
+          bp[d + j] = 0f;
         }
       }
     }
