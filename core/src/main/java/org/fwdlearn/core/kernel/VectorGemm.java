@@ -56,6 +56,9 @@ import org.fwdlearn.core.Tuning;
 final class VectorGemm implements GemmKernel {
   private static final ConcurrentHashMap<Integer, GemmMicroKernel> MICRO = new ConcurrentHashMap<>();
 
+  /** Fewer floats than this are packed on the caller's thread alone (a hand-off costs about a microsecond). */
+  private static final long PARALLEL_PACK_MIN = 16_384;
+
   private final GemmMicroKernel micro;
   private final int lanes;
   private final int nr;
@@ -150,7 +153,7 @@ final class VectorGemm implements GemmKernel {
         int strips = (paddedRows(m) + MR - 1) / MR;
         int kBlocks = (k + kc - 1) / kc;
         ctx.shared = ctx.ensureA(paddedRows(m) * k);
-        ctx.tasks = Math.min(threads, strips * kBlocks);
+        ctx.tasks = (long) m * k >= PARALLEL_PACK_MIN ? Math.min(threads, strips * kBlocks) : 1;
         ctx.phase = Context.PACK_ALL_A;
         run(pool, ctx.tasks, ctx);
         ctx.tasks = Math.min(threads, (n + lanes - 1) / lanes);
@@ -167,7 +170,7 @@ final class VectorGemm implements GemmKernel {
             ctx.pc = pc;
             ctx.kcb = kcb;
             ctx.shared = ctx.ensureB(kcb * (ncb + lanes));
-            ctx.tasks = Math.min(threads, stripCount(ncb));
+            ctx.tasks = (long) kcb * ncb >= PARALLEL_PACK_MIN ? Math.min(threads, stripCount(ncb)) : 1;
             ctx.phase = Context.PACK_B;
             run(pool, ctx.tasks, ctx);
             ctx.tasks = Math.min(threads, strips);
