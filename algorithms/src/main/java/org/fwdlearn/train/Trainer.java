@@ -1,11 +1,15 @@
 package org.fwdlearn.train;
 
+import static org.fwdlearn.io.CheckpointIO.readDoubles;
+import static org.fwdlearn.io.CheckpointIO.readMatrix;
+import static org.fwdlearn.io.CheckpointIO.writeDoubles;
+import static org.fwdlearn.io.CheckpointIO.writeMatrix;
+
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -541,46 +545,6 @@ public final class Trainer implements AutoCloseable {
     reports.clear();
     reports.addAll(restored);
     nextEpoch = epoch;
-  }
-
-  private static void writeMatrix(DataOutputStream o, Matrix m) throws IOException {
-    o.writeInt(m.rows());
-    o.writeInt(m.cols());
-    ByteBuffer buf = ByteBuffer.allocate(m.size() * 4);
-    buf.asFloatBuffer().put(m.data(), m.offset(), m.size());
-    o.write(buf.array());
-  }
-
-  private static Matrix readMatrix(DataInputStream i) throws IOException {
-    int rows = i.readInt();
-    int cols = i.readInt();
-    if (rows < 0 || cols < 0 || (long) rows * cols > Integer.MAX_VALUE / 4) {
-      throw new IllegalArgumentException("checkpoint tensor of impossible shape " + rows + "x" + cols);
-    }
-    byte[] bytes = new byte[rows * cols * 4];
-    i.readFully(bytes);
-    Matrix m = new Matrix(rows, cols);
-    ByteBuffer.wrap(bytes).asFloatBuffer().get(m.data(), 0, m.size());
-    return m;
-  }
-
-  private static void writeDoubles(DataOutputStream o, double[] a) throws IOException {
-    o.writeInt(a.length);
-    for (double v : a) {
-      o.writeDouble(v);
-    }
-  }
-
-  private static double[] readDoubles(DataInputStream i) throws IOException {
-    int n = i.readInt();
-    if (n < 0 || n > 1 << 20) {
-      throw new IllegalArgumentException("checkpoint array of impossible length " + n);
-    }
-    double[] a = new double[n];
-    for (int k = 0; k < n; k++) {
-      a[k] = i.readDouble();
-    }
-    return a;
   }
 
   /** Stops the trainer's worker threads. */

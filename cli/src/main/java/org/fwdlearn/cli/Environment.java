@@ -1,31 +1,16 @@
 package org.fwdlearn.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Properties;
 import org.fwdlearn.core.kernel.Kernels;
 
 /** What a run was made with: the fwdlearn version, the JDK, the kernel path and the vector width. */
 public final class Environment {
   private Environment() {}
 
-  /** The fwdlearn version of this build (from the cli jar's version.properties). */
+  /** The fwdlearn version of this build (the library's, {@link org.fwdlearn.io.Models#version()}). */
   public static String version() {
-    try (InputStream in = Environment.class.getResourceAsStream("version.properties")) {
-      if (in != null) {
-        Properties p = new Properties();
-        p.load(in);
-        String v = p.getProperty("version");
-        if (v != null && !v.startsWith("${")) {
-          return v;
-        }
-      }
-    } catch (IOException ignored) {
-      // fall through
-    }
-    return "unknown";
+    return org.fwdlearn.io.Models.version();
   }
 
   /** The JDK as {@code 25.0.1 (Eclipse Adoptium OpenJDK 64-Bit Server VM)}. */
