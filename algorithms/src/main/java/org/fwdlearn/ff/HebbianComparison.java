@@ -105,6 +105,10 @@ public final class HebbianComparison implements AutoCloseable {
    * One model's layer in one epoch, averaged over the probed batches; G-convention parts (see the class
    * comment). Layer L of the PEPITA models is the output layer; FF has only the hidden layers.
    *
+   * Each figure is the mean over the probes where it is defined (a cosine is undefined when a part is exactly
+   * zero, e.g. when every negative row of an FF layer is so far below the threshold that its sigmoid weight
+   * underflows); NaN if it was defined at no probe.
+   *
    * @param crossCosine cosine with the FF update of the same layer and batch (NaN where FF has no such layer, and for FF itself)
    * @param unweightedCosine FF only: cosine with the unweighted Hebbian-minus-anti-Hebbian form (NaN for PEPITA)
    */
@@ -147,7 +151,8 @@ public final class HebbianComparison implements AutoCloseable {
   private final Matrix[][] hebb; // [model][l]
   private final Matrix[][] anti;
   private final Matrix[] unweighted;
-  private final double[][][] sums; // [model][l][quantity]
+  private final double[][][] sums; // [model][l][quantity], over the probes where the quantity is defined
+  private final int[][][] defined; // [model][l][quantity]
   private final int[][] counts;
   private final List<LayerRow> rows = new ArrayList<>();
   private final List<EpochRow> epochs = new ArrayList<>();
@@ -221,6 +226,7 @@ public final class HebbianComparison implements AutoCloseable {
       }
     }
     sums = new double[3][layers + 1][Q];
+    defined = new int[3][layers + 1][Q];
     counts = new int[3][layers + 1];
   }
 
@@ -261,9 +267,10 @@ public final class HebbianComparison implements AutoCloseable {
     long t0 = System.nanoTime();
     listener.epochStarted(epoch, batches);
     loader.startEpoch();
-    for (double[][] m : sums) {
-      for (double[] q : m) {
-        java.util.Arrays.fill(q, 0);
+    for (int m = 0; m < 3; m++) {
+      for (int l = 0; l <= layers; l++) {
+        java.util.Arrays.fill(sums[m][l], 0);
+        java.util.Arrays.fill(defined[m][l], 0);
       }
     }
     for (int[] c : counts) {
@@ -287,10 +294,13 @@ public final class HebbianComparison implements AutoCloseable {
     for (int m = 0; m < 3; m++) {
       int top = m < 2 ? layers : ffNet.layers();
       for (int l = 1; l <= top; l++) {
-        double[] q = sums[m][l];
-        int k = counts[m][l];
-        rows.add(new LayerRow(MODELS.get(m), epoch, l, passName(m, true), passName(m, false), q[0] / k, q[1] / k,
-            q[2] / k, q[3] / k, q[4] / k, q[5] / k, q[6] / k, k));
+        double[] q = new double[Q];
+        for (int i = 0; i < Q; i++) {
+          int k = defined[m][l][i];
+          q[i] = k == 0 ? Double.NaN : sums[m][l][i] / k;
+        }
+        rows.add(new LayerRow(MODELS.get(m), epoch, l, passName(m, true), passName(m, false), q[0], q[1], q[2], q[3],
+            q[4], q[5], q[6], counts[m][l]));
       }
     }
     double seconds = (System.nanoTime() - t0) * 1e-9;
@@ -354,17 +364,20 @@ public final class HebbianComparison implements AutoCloseable {
   }
 
   private void accumulate(int m, int l, Matrix g, Matrix h, Matrix a, Matrix ffG, Matrix unw) {
-    double[] q = sums[m][l];
     double gn = Ops.frobeniusNorm(g);
     double hn = Ops.frobeniusNorm(h);
     double an = Ops.frobeniusNorm(a);
-    q[0] += gn;
-    q[1] += hn;
-    q[2] += an;
-    q[3] += -cosine(h, a);
-    q[4] += gn / (hn + an);
-    q[5] += ffG == null || !ffG.sameShape(g) ? Double.NaN : cosine(g, ffG);
-    q[6] += unw == null ? Double.NaN : cosine(g, unw);
+    double[] v = {
+      gn, hn, an, -cosine(h, a), gn / (hn + an),
+      ffG == null || !ffG.sameShape(g) ? Double.NaN : cosine(g, ffG),
+      unw == null ? Double.NaN : cosine(g, unw)
+    };
+    for (int i = 0; i < Q; i++) {
+      if (!Double.isNaN(v[i])) {
+        sums[m][l][i] += v[i];
+        defined[m][l][i]++;
+      }
+    }
     counts[m][l]++;
   }
 
