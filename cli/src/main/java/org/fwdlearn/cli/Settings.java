@@ -76,7 +76,7 @@ public final class Settings {
     d.put("mirrorLr", "Weight-mirroring learning rate eta_B.");
     d.put("mirrorWeightDecay", "Weight-mirroring weight decay lambda_B.");
     d.put("mirrorPreEpochs", "Mirror-only epochs before the first forward-weight update.");
-    d.put("mirrorEvery", "After the pre-mirror epochs, mirror in the epochs e with (e + 1) % mirror-every == 0.");
+    d.put("mirrorEvery", "After the pre-mirror epochs, mirror in every epoch e for which e + 1 is a multiple of mirror-every.");
     d.put("seed", "Random seed of initialisation, dropout and shuffling.");
     d.put("threads", "Threads for the kernels (results do not depend on it).");
     d.put("trainLimit", "Train on the first N training examples only (0 = all).");

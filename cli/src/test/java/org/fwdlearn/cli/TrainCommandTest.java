@@ -232,4 +232,17 @@ class TrainCommandTest {
       assertTrue(help.contains(f), "help lacks " + f);
     }
   }
+
+  @Test
+  void everyDescriptionIsAValidFormatString() {
+    // picocli formats descriptions with String.format: a bare '%' makes it print a warning and the raw text.
+    for (Settings.Setting s : Settings.all()) {
+      String d = s.description();
+      try {
+        String.format(d);
+      } catch (java.util.IllegalFormatException e) {
+        throw new AssertionError(s.flag() + ": description is not a valid format string: " + d, e);
+      }
+    }
+  }
 }
