@@ -4,7 +4,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.fwdlearn.core.kernel.Kernels;
 
-/** What a run was made with: the fwdlearn version, the JDK, the kernel path and the vector width. */
+/**
+ * What a run was made with: the fwdlearn version, the source commit (when the {@code fwdlearn} launcher ran it from
+ * a git checkout: system property {@code fwdlearn.commit}, with {@code -dirty} when tracked files were modified),
+ * the JDK, the CPU, the kernel path and the vector width.
+ */
 public final class Environment {
   private Environment() {}
 
@@ -19,12 +23,25 @@ public final class Environment {
         + System.getProperty("java.vm.name") + ")";
   }
 
+  /** The CPU's model name from /proc/cpuinfo (Linux), else the architecture. */
+  public static String cpuModel() {
+    try (var lines = java.nio.file.Files.lines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+      return lines.filter(l -> l.startsWith("model name")).findFirst()
+          .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(System.getProperty("os.arch"));
+    } catch (java.io.IOException | RuntimeException e) {
+      return System.getProperty("os.arch");
+    }
+  }
+
   /** The environment block of config.json. */
   public static Map<String, Object> describe(int threads) {
     Kernels k = Kernels.get();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("fwdlearn_version", version());
+    String commit = System.getProperty("fwdlearn.commit", "");
+    m.put("source_commit", commit.isBlank() ? null : commit);
     m.put("jdk", jdk());
+    m.put("cpu", cpuModel());
     m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
     m.put("kernel_path", k.path());
     m.put("vector_bits", k.vectorBits());

@@ -59,7 +59,10 @@ public final class InfoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     Kernels k = Kernels.get();
     out.println("fwdlearn " + Environment.version());
+    String commit = System.getProperty("fwdlearn.commit", "");
+    out.println("source:       " + (commit.isBlank() ? "unknown (not run by the launcher from a git checkout)" : "commit " + commit));
     out.println("JDK:          " + Environment.jdk() + ", " + System.getProperty("java.home"));
+    out.println("CPU:          " + Environment.cpuModel());
     out.println(
         "kernel path:  "
             + k.path()

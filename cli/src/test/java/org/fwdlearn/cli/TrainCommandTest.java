@@ -61,7 +61,7 @@ class TrainCommandTest {
     assertEquals(0.1, (Double) config.get("lr"), 1e-7);
     assertEquals(List.of(8L), config.get("hidden"));
     Map<String, Object> env = (Map<String, Object>) config.get("environment");
-    for (String k : List.of("fwdlearn_version", "jdk", "kernel_path", "vector_bits")) {
+    for (String k : List.of("fwdlearn_version", "source_commit", "jdk", "cpu", "kernel_path", "vector_bits")) {
       assertTrue(env.containsKey(k), "environment lacks " + k);
     }
     assertEquals(org.fwdlearn.core.kernel.Kernels.get().path(), env.get("kernel_path"));
