@@ -189,6 +189,16 @@ public final class BatchLoader {
     return true;
   }
 
+  /** The dataset row of the k-th example of the current batch (0 <= k < {@link #batchSize()}). */
+  public int currentRow(int k) {
+    checkCurrent();
+    int from = (batchesDone - 1) * batch;
+    if (k < 0 || k >= curLabels.length) {
+      throw new IndexOutOfBoundsException("example " + k + " outside the current batch of " + curLabels.length);
+    }
+    return order[from + k];
+  }
+
   /** The current batch, {@link #batchSize()} x d: a buffer reused by the next call to {@link #next()}. */
   public Matrix x() {
     checkCurrent();

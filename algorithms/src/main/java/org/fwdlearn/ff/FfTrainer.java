@@ -73,6 +73,9 @@ public final class FfTrainer implements AutoCloseable {
   private final Optimizer[] optimizers; // 1..L
   private final Optimizer readoutOptimizer;
   private final Rng shuffleRng;
+  /** With ffNegatives = permuted: the negative label of every training example, drawn once; else null. */
+  private final int[] fixedNegatives;
+  private final int[] batchNegatives;
   private final Rng labelRng;
   private final BatchLoader loader;
   private final int firstLayer;
@@ -159,9 +162,38 @@ public final class FfTrainer implements AutoCloseable {
         ? new Sgd(readout.blocks(), c.ffReadoutLr, c.momentum, c.ffReadoutWeightDecay, "read-out block ")
         : null;
     loader = new BatchLoader(train, c.batch, true, true, shuffleRng);
+    if (c.ffNegatives.equalsIgnoreCase("permuted")) {
+      fixedNegatives = permutedLabels(train.labels(), root.stream(7));
+      batchNegatives = new int[c.batch];
+    } else {
+      fixedNegatives = null;
+      batchNegatives = null;
+    }
     for (Map.Entry<String, Matrix> e : checkpointTensors().entrySet()) {
       snapshot.put(e.getKey(), new Matrix(e.getValue().rows(), e.getValue().cols()));
     }
+  }
+
+  /**
+   * The negative labels of ffNegatives = permuted: {@code out[i] = labels[p(i)]} for a uniformly random
+   * permutation p (Fisher-Yates on {@code rng}), as {@code y[torch.randperm(n)]} in the full-batch reimplementation.
+   */
+  static int[] permutedLabels(int[] labels, Rng rng) {
+    int[] p = new int[labels.length];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = i;
+    }
+    for (int i = p.length - 1; i > 0; i--) {
+      int j = rng.nextInt(i + 1);
+      int t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    int[] out = new int[labels.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = labels[p[i]];
+    }
+    return out;
   }
 
   /** The network options a config describes, for C classes. */
@@ -335,7 +367,14 @@ public final class FfTrainer implements AutoCloseable {
       for (int b = 0; b < batches; b++) {
         loader.next();
         try {
-          ff.computeGradients(loader.x(), loader.labels(), trained[0], trained[1]);
+          int[] neg = null;
+          if (fixedNegatives != null) {
+            for (int k = 0; k < batchNegatives.length; k++) {
+              batchNegatives[k] = fixedNegatives[loader.currentRow(k)];
+            }
+            neg = batchNegatives;
+          }
+          ff.computeGradients(loader.x(), loader.labels(), neg, trained[0], trained[1]);
           ff.step(optimizers, readoutOptimizer);
         } catch (ArithmeticException e) {
           throw diverged(epoch, b, batches, e);

@@ -191,6 +191,16 @@ public final class ForwardForward {
    * @param labels their labels. Not modified.
    */
   public void computeGradients(Matrix x, int[] labels, int first, int last) {
+    computeGradients(x, labels, null, first, last);
+  }
+
+  /**
+   * As {@link #computeGradients(Matrix, int[], int, int)}, with the negative data's labels given.
+   *
+   * @param negativeLabels the labels written into the negative data (length at least n, each in [0, C)), or null
+   *     to draw a uniformly distributed wrong label for every row. Not modified.
+   */
+  public void computeGradients(Matrix x, int[] labels, int[] negativeLabels, int first, int last) {
     if (x.rows() != n || x.cols() != net.size(0) || labels.length < n) {
       throw new IllegalArgumentException(
           "ff: batch " + x.shape() + " with " + labels.length + " labels, expected " + n + "x" + net.size(0) + " and "
@@ -203,7 +213,19 @@ public final class ForwardForward {
     lastTrained = last;
     int c = net.classes();
     float value = net.options().labelValue();
-    LabelEmbedding.wrongLabels(labels, n, c, labelRng, negLabels);
+    if (negativeLabels == null) {
+      LabelEmbedding.wrongLabels(labels, n, c, labelRng, negLabels);
+    } else {
+      if (negativeLabels.length < n) {
+        throw new IllegalArgumentException("ff: " + negativeLabels.length + " negative labels for a batch of " + n);
+      }
+      for (int i = 0; i < n; i++) {
+        if (negativeLabels[i] < 0 || negativeLabels[i] >= c) {
+          throw new IllegalArgumentException("ff: negative label " + negativeLabels[i] + " of row " + i + " outside [0, " + c + ")");
+        }
+      }
+      System.arraycopy(negativeLabels, 0, negLabels, 0, n);
+    }
     System.arraycopy(labels, 0, posLabels, 0, n);
     if (shortcut) {
       layer1.prepare(x, pool);

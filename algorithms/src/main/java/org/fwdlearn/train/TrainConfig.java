@@ -105,6 +105,14 @@ public final class TrainConfig {
   public float ffPeer = 0.03f;
   /** FF peer-normalisation running-mean momentum. */
   public float ffPeerMomentum = 0.9f;
+  /**
+   * FF negative labels: "fresh" (a uniformly drawn wrong label for every example on every step) or "permuted"
+   * (drawn once for the whole run: example i gets the label of example p(i) for a random permutation p of the
+   * training set, as the full-batch reimplementation (mpezeshki) does; it equals the true label for about 1/C of
+   * the examples).
+   */
+  public String ffNegatives = "fresh";
+
   /** FF schedule: "simultaneous" (all layers every batch) or "layerwise" (layer after layer). */
   public String ffSchedule = "simultaneous";
   /** FF optimiser of each layer: "sgd" (momentum, weight decay) or "adam". */
@@ -204,6 +212,7 @@ public final class TrainConfig {
     oneOf(problems, "ff-norm", ffNorm, List.of("rms", "l2"));
     oneOf(problems, "ff-init", ffInit, List.of("normal-out", "torch", "he_uniform"));
     oneOf(problems, "ff-schedule", ffSchedule, List.of("simultaneous", "layerwise"));
+    oneOf(problems, "ff-negatives", ffNegatives, List.of("fresh", "permuted"));
     oneOf(problems, "ff-optimizer", ffOptimizer, List.of("sgd", "adam"));
     oneOf(problems, "ff-readout", ffReadout, List.of("linear", "goodness"));
     if (ffThreshold != null && !Float.isFinite(ffThreshold)) {

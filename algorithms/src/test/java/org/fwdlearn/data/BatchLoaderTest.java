@@ -119,6 +119,29 @@ class BatchLoaderTest {
   static final int[] PINNED_ORDER_SEED_2024 = {3, 2, 5, 4, 0, 8, 9, 1, 6, 7};
 
   @Test
+  void currentRowNamesTheDatasetRowOfEachExampleOfTheBatch() {
+    Dataset data = numbered(11, 3);
+    BatchLoader loader = new BatchLoader(data, 4, true, false, new Rng(9));
+    loader.startEpoch();
+    int[] order = loader.order();
+    int seen = 0;
+    while (loader.next()) {
+      for (int k = 0; k < loader.batchSize(); k++) {
+        int row = loader.currentRow(k);
+        assertEquals(order[seen + k], row);
+        for (int j = 0; j < 3; j++) {
+          assertEquals(data.x().get(row, j), loader.x().get(k, j));
+        }
+        assertEquals(data.labels()[row], loader.labels()[k]);
+      }
+      int size = loader.batchSize();
+      assertThrows(IndexOutOfBoundsException.class, () -> loader.currentRow(size));
+      seen += size;
+    }
+    assertEquals(11, seen);
+  }
+
+  @Test
   void buffersAreReusedBatchAfterBatch() {
     BatchLoader loader = new BatchLoader(numbered(10, 4), 4, true, false, new Rng(3));
     loader.startEpoch();

@@ -143,8 +143,51 @@ class FfTrainerTest {
   }
 
   @Test
-  void sameSeedSameWeightsAndAResumedRunEndsWhereAnUninterruptedOneEnds() throws IOException {
+  void permutedNegativesAreTheLabelsOfARandomPermutationDrawnOncePerSeed() {
+    int[] labels = new int[500];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = (i * 7) % 10;
+    }
+    int[] a = FfTrainer.permutedLabels(labels, new org.fwdlearn.core.Rng(3).stream(7));
+    int[] b = FfTrainer.permutedLabels(labels, new org.fwdlearn.core.Rng(3).stream(7));
+    int[] other = FfTrainer.permutedLabels(labels, new org.fwdlearn.core.Rng(4).stream(7));
+    assertTrue(java.util.Arrays.equals(a, b), "same seed, different negatives");
+    assertTrue(!java.util.Arrays.equals(a, other), "another seed gave the same negatives");
+    int[] sortedA = a.clone();
+    int[] sortedLabels = labels.clone();
+    java.util.Arrays.sort(sortedA);
+    java.util.Arrays.sort(sortedLabels);
+    assertTrue(java.util.Arrays.equals(sortedA, sortedLabels), "not a permutation of the labels");
+  }
+
+  @Test
+  void permutedNegativesChangeTheRunAndBadSettingsAreRejected() {
     TrainConfig c = config();
+    c.epochs = 2;
+    DatasetSplit data = toy(120, 60, 6);
+    Map<String, Matrix> fresh;
+    try (FfTrainer t = new FfTrainer(c, data)) {
+      t.run();
+      fresh = copy(t.namedTensors());
+    }
+    TrainConfig p = c.copy();
+    p.ffNegatives = "permuted";
+    try (FfTrainer t = new FfTrainer(p, data)) {
+      t.run();
+      assertTrue(!t.namedTensors().get("W1").contentEquals(fresh.get("W1")),
+          "permuted negatives trained the same weights as fresh ones");
+    }
+    TrainConfig bad = c.copy();
+    bad.ffNegatives = "shuffled";
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, bad::validate);
+    assertTrue(e.getMessage().contains("ff-negatives"), e.getMessage());
+  }
+
+  @ParameterizedTest(name = "{0} negatives")
+  @CsvSource({"fresh", "permuted"})
+  void sameSeedSameWeightsAndAResumedRunEndsWhereAnUninterruptedOneEnds(String negatives) throws IOException {
+    TrainConfig c = config();
+    c.ffNegatives = negatives;
     c.epochs = 4;
     c.ffPeer = 0.03f;
     DatasetSplit data = toy(120, 60, 4);

@@ -90,6 +90,7 @@ public final class Settings {
     d.put("ffNeutralValue", "ff: value of all C label features in the read-out's neutral pass; none = 1/C.");
     d.put("ffPeer", "ff: peer-normalisation weight (0 = off).");
     d.put("ffPeerMomentum", "ff: momentum of the peer-normalisation running mean, in [0, 1).");
+    d.put("ffNegatives", "ff: negative labels, fresh (a uniformly drawn wrong label on every step) or permuted (drawn once: the labels of a random permutation of the training set, mpezeshki; about 1/C equal the true label).");
     d.put("ffSchedule", "ff: simultaneous (all layers on every batch) or layerwise (layer after layer, epochs split evenly).");
     d.put("ffOptimizer", "ff: optimiser of each layer, sgd (with --momentum, --weight-decay) or adam (with --weight-decay).");
     d.put("ffReadout", "ff: prediction by the linear softmax read-out of a neutral pass, or by the label of highest goodness.");
