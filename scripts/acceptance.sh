@@ -3,7 +3,8 @@
 # Usage: scripts/acceptance.sh OUTDIR LANE [LANES [NAME...]]   runs every LANES-th run (of the NAMEs given, else
 # of all runs, in the order below) starting at LANE (0-based), each single-threaded, so that LANES lanes in
 # parallel fill LANES cores. Finished runs (metrics.json with all
-# epochs) are skipped; a stopped run resumes from its last checkpoint.
+# epochs) are skipped; a stopped run resumes from its last checkpoint. Lanes may also be started with the same
+# list (LANES = 1): a run being trained by another lane (OUTDIR/.NAME.lock holds its pid) is skipped.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:?usage: scripts/acceptance.sh OUTDIR LANE [LANES]}"
@@ -48,9 +49,24 @@ for r in "${selected[@]}"; do
     name="${r%%|*}"
     flags="${r#*|}"
     dir="$out/$name"
+    lock="$out/.$name.lock"
     if [ -f "$dir/metrics.json" ] && grep -q '"final"' "$dir/metrics.json"; then
       echo "== $name: done, skipped"
-    elif [ -f "$dir/config.json" ]; then
+      i=$((i + 1))
+      continue
+    fi
+    # One lane per run: a lock directory holding the lane's pid; a lock whose lane is gone is taken over.
+    if ! mkdir "$lock" 2>/dev/null; then
+      holder="$(cat "$lock/pid" 2>/dev/null || true)"
+      if [ -n "$holder" ] && kill -0 "$holder" 2>/dev/null; then
+        echo "== $name: running in another lane (pid $holder), skipped"
+        i=$((i + 1))
+        continue
+      fi
+      echo "== $name: taking over the lock of a lane that is gone"
+    fi
+    echo $$ > "$lock/pid"
+    if [ -f "$dir/config.json" ]; then
       echo "== $name: resuming"
       "$here/fwdlearn" train --resume "$dir" --progress lines
     else
@@ -58,6 +74,7 @@ for r in "${selected[@]}"; do
       # shellcheck disable=SC2086
       "$here/fwdlearn" train $flags --seed 0 --threads 1 --progress lines --out "$dir"
     fi
+    rm -rf "$lock"
   fi
   i=$((i + 1))
 done
