@@ -10,7 +10,8 @@ import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
 
 /**
- * The {@code fwdlearn} command: {@code train}, {@code eval}, {@code data}, {@code bench}, {@code info}.
+ * The {@code fwdlearn} command: {@code train}, {@code eval}, {@code data}, {@code bench}, {@code info},
+ * {@code analyze}, {@code experiment}, {@code sweep}.
  *
  * <p>Exit codes: 0 success, 1 failure while working (I/O, a missing dataset, a failed self-check), 2 bad input
  * (unknown flag, invalid value, bad config file, existing run directory), reported before any work.
@@ -28,6 +29,7 @@ import picocli.CommandLine.ParseResult;
       InfoCommand.class,
       AnalyzeCommand.class,
       ExperimentCommand.class,
+      SweepCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {"", "Run 'fwdlearn COMMAND --help' for the options of a command."})

@@ -6,9 +6,15 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import javax.imageio.ImageIO;
 import org.fwdlearn.io.AtomicFiles;
+import org.fwdlearn.sweep.RunOutcome;
+import org.fwdlearn.sweep.Sweep;
+import org.fwdlearn.sweep.SweepResults;
+import org.fwdlearn.sweep.SweepSpec;
 import org.fwdlearn.train.EpochReport;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
@@ -84,6 +90,108 @@ public final class Plots {
     }
     XYSeries s = c.addSeries(name, xs, ys);
     s.setMarker(xs.size() <= 30 ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+  }
+
+  /** The most lines a sweep panel draws (one per combination of the other axes' values). */
+  static final int MAX_SWEEP_SERIES = 12;
+
+  /**
+   * {@code sweep.png}: the final test accuracy against each swept axis, one panel per axis (two per row), mean over
+   * the seeds with error bars of the standard deviation, one line per combination of the other axes' values. A
+   * numeric axis is drawn to scale (log scale for a log range or values spanning 50x or more), any other with its
+   * values as labels. A sweep without axes shows the accuracy of each seed.
+   */
+  public static void sweep(Path png, Sweep.Report report) throws IOException {
+    SweepSpec spec = report.spec();
+    List<SweepResults.Summary> summary = SweepResults.summarize(report);
+    List<BufferedImage> panels = new ArrayList<>();
+    if (spec.axes().isEmpty()) {
+      XYChart c = sweepChart(spec.name() + ": test accuracy per seed", "seed");
+      List<Double> xs = new ArrayList<>();
+      List<Double> ys = new ArrayList<>();
+      for (RunOutcome o : report.outcomes()) {
+        if (o.succeeded()) {
+          xs.add((double) report.runs().get(o.index()).seed());
+          ys.add(o.result().testAccuracy());
+        }
+      }
+      if (!xs.isEmpty()) {
+        c.addSeries("runs", xs, ys).setMarker(SeriesMarkers.CIRCLE);
+        c.getSeriesMap().get("runs").setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+      }
+      panels.add(BitmapEncoder.getBufferedImage(c));
+    }
+    for (Map.Entry<String, List<Object>> axis : spec.axes().entrySet()) {
+      String key = axis.getKey();
+      List<Object> values = axis.getValue();
+      boolean numeric = values.stream().allMatch(v -> v instanceof Number);
+      XYChart c = sweepChart(spec.name() + ": test accuracy vs " + key, key);
+      if (numeric) {
+        double min = values.stream().mapToDouble(v -> ((Number) v).doubleValue()).min().orElse(0);
+        double max = values.stream().mapToDouble(v -> ((Number) v).doubleValue()).max().orElse(0);
+        c.getStyler().setXAxisLogarithmic(spec.isLogAxis(key) || (min > 0 && max / min >= 50));
+      } else {
+        List<String> labels = values.stream().map(SweepSpec::valueText).toList();
+        c.getStyler().setxAxisTickLabelsFormattingFunction(x -> {
+          long i = Math.round(x);
+          return Math.abs(x - i) < 1e-9 && i >= 0 && i < labels.size() ? labels.get((int) i) : "";
+        });
+      }
+      // One line per combination of the other axes' values.
+      Map<String, List<SweepResults.Summary>> lines = new LinkedHashMap<>();
+      for (SweepResults.Summary s : summary) {
+        StringBuilder others = new StringBuilder();
+        for (Map.Entry<String, Object> e : s.axisValues().entrySet()) {
+          if (!e.getKey().equals(key)) {
+            others.append(others.isEmpty() ? "" : ", ").append(e.getKey()).append('=').append(SweepSpec.valueText(e.getValue()));
+          }
+        }
+        lines.computeIfAbsent(others.isEmpty() ? "mean +- std over seeds" : others.toString(), k -> new ArrayList<>()).add(s);
+      }
+      int drawn = 0;
+      for (Map.Entry<String, List<SweepResults.Summary>> line : lines.entrySet()) {
+        if (drawn == MAX_SWEEP_SERIES) {
+          c.setTitle(c.getTitle() + " (first " + MAX_SWEEP_SERIES + " of " + lines.size() + " lines)");
+          break;
+        }
+        List<Double> xs = new ArrayList<>();
+        List<Double> ys = new ArrayList<>();
+        List<Double> err = new ArrayList<>();
+        for (SweepResults.Summary s : line.getValue()) {
+          if (s.finished() == 0) {
+            continue;
+          }
+          Object v = s.axisValues().get(key);
+          xs.add(numeric ? ((Number) v).doubleValue() : (double) values.indexOf(v));
+          ys.add(s.meanTestAccuracy());
+          err.add(Double.isNaN(s.stdTestAccuracy()) ? 0.0 : s.stdTestAccuracy());
+        }
+        if (!xs.isEmpty()) {
+          c.addSeries(line.getKey(), xs, ys, err).setMarker(SeriesMarkers.CIRCLE);
+          drawn++;
+        }
+      }
+      panels.add(BitmapEncoder.getBufferedImage(c));
+    }
+    int cols = Math.min(2, panels.size());
+    int rows = (panels.size() + cols - 1) / cols;
+    BufferedImage all = new BufferedImage(W * cols, H * rows, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = all.createGraphics();
+    g.setColor(Color.WHITE);
+    g.fillRect(0, 0, all.getWidth(), all.getHeight());
+    for (int i = 0; i < panels.size(); i++) {
+      g.drawImage(panels.get(i), (i % cols) * W, (i / cols) * H, null);
+    }
+    g.dispose();
+    write(all, png);
+  }
+
+  private static XYChart sweepChart(String title, String xTitle) {
+    XYChart c = chart(title, "final test accuracy");
+    c.setXAxisTitle(xTitle);
+    c.getStyler().setLegendPosition(Styler.LegendPosition.InsideSW);
+    c.getStyler().setErrorBarsColorSeriesColor(true);
+    return c;
   }
 
   /** {@code confusion.png}: a heat map of the confusion matrix (rows: true class, columns: predicted). */

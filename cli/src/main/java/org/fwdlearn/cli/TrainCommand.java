@@ -137,6 +137,26 @@ public final class TrainCommand implements Callable<Integer> {
       c = resolveConfig(pr);
       dir = runDirectory(c);
     }
+    return execute(c, dir, resume != null, force, mode, outW, errW, TrainCommand::loadData);
+  }
+
+  /** Where a run's data comes from: the dataset files ({@link #loadData}) or, in a sweep, a shared copy. */
+  @FunctionalInterface
+  interface DataSource {
+    DatasetSplit load(TrainConfig c, PrintWriter err);
+  }
+
+  /**
+   * A training run once its settings and directory are resolved: the whole of {@code fwdlearn train} after the
+   * command line, and each run of {@code fwdlearn sweep}. Checks the settings, loads the data, then trains (or,
+   * with {@code resume}, continues from the directory's checkpoint) and writes the run directory.
+   *
+   * @param force replace the run files of the directory (a new run only)
+   * @param mode the progress display: auto, bar or lines
+   * @return the exit code (0); failures are thrown as {@link UsageException} or {@link Main.Failure}
+   */
+  static int execute(TrainConfig c, Path dir, boolean resume, boolean force, String mode, PrintWriter outW,
+      PrintWriter errW, DataSource data) throws IOException {
     String dataset = DataCommand.checkName(c.dataset);
     c.dataset = dataset;
     boolean ff = c.rule.equals("ff");
@@ -147,7 +167,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     // Data. Nothing has been written yet.
-    DatasetSplit split = loadData(c, errW);
+    DatasetSplit split = data.load(c, errW);
     int trainSize = c.trainLimit > 0 ? Math.min(c.trainLimit, split.train().size()) : split.train().size();
     if (c.batch > trainSize) {
       throw new UsageException(
@@ -156,7 +176,7 @@ public final class TrainCommand implements Callable<Integer> {
               + "); allowed: 1 to " + trainSize);
     }
     if (ff) {
-      return FfTrainRun.run(c, split, dir, resume != null, force, mode, outW);
+      return FfTrainRun.run(c, split, dir, resume, force, mode, outW);
     }
     Trainer trainer;
     try {
@@ -165,15 +185,15 @@ public final class TrainCommand implements Callable<Integer> {
       throw new UsageException("invalid settings: " + e.getMessage());
     }
     try (trainer) {
-      return train(trainer, c, split, dir, mode, outW);
+      return train(trainer, c, split, dir, resume, force, mode, outW);
     }
   }
 
-  private Integer train(Trainer trainer, TrainConfig c, DatasetSplit split, Path dir, String mode, PrintWriter outW)
-      throws IOException {
+  private static int train(Trainer trainer, TrainConfig c, DatasetSplit split, Path dir, boolean resume, boolean force,
+      String mode, PrintWriter outW) throws IOException {
     Map<String, Object> configJson = configJson(c, split);
     Metrics metrics = new Metrics(configJson);
-    if (resume != null) {
+    if (resume) {
       try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(dir.resolve("checkpoint.bin")))) {
         trainer.loadCheckpoint(in);
       } catch (IllegalArgumentException | java.io.EOFException e) {
@@ -350,7 +370,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  private static DatasetSplit loadData(TrainConfig c, PrintWriter err) {
+  /** Loads the run's dataset from its files (MNIST fetched on first use), or generates the synthetic one. */
+  static DatasetSplit loadData(TrainConfig c, PrintWriter err) {
     if (c.dataset.equals(SyntheticData.NAME)) {
       return SyntheticData.split();
     }

@@ -26,8 +26,9 @@ class ResumeTest {
     return TrainCommandTest.shortRun(out, "--epochs", "3", "--hidden", "8,6", "--weight-decay", "1e-4");
   }
 
+  /** The epochs of a run's metrics.json without their wall times (the part that must match bit for bit). */
   @SuppressWarnings("unchecked")
-  private static List<Map<String, Object>> epochsWithoutTime(Path dir) throws Exception {
+  static List<Map<String, Object>> epochsWithoutTime(Path dir) throws Exception {
     Map<String, Object> m = Json.parseObject(Files.readString(dir.resolve("metrics.json")));
     List<Map<String, Object>> l = new ArrayList<>();
     for (Object o : (List<Object>) m.get("epochs")) {
