@@ -56,7 +56,9 @@ public final class Settings {
     d.put("epochs", "Number of epochs.");
     d.put("batch", "Mini-batch size (the last partial batch of an epoch is dropped).");
     d.put("testBatch", "Batch size for evaluation (matters only with --normalize-activations).");
-    d.put("lr", "Learning rate of the forward weights.");
+    d.put("lr", "Learning rate of the forward weights; the defaults reproduce each rule's paper figure (PEPITA"
+        + " needs 0.1 for it). drtp has no such rate here: with ReLU units its error-independent hidden update drifts without"
+        + " bound and training degrades at every rate tried (docs/RESULTS.md).");
     d.put("momentum", "SGD momentum, in [0, 1).");
     d.put("weightDecay", "Weight decay (L2 term added to the gradient, PyTorch semantics), >= 0.");
     d.put("dropout", "Dropout probability of hidden units (one mask per batch, shared by both passes), in [0, 1).");
