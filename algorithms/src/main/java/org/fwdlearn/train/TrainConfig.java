@@ -139,6 +139,14 @@ public final class TrainConfig {
     };
   }
 
+  /**
+   * The form of F in force: "normal" (a product of one factor per layer) whenever weight mirroring is on, since
+   * mirroring needs the factors; else {@link #fInit}.
+   */
+  public String effectiveFInit() {
+    return mirror ? "normal" : fInit;
+  }
+
   /** The learning rate in force: {@link #lr}, or the rule's default. */
   public float effectiveLr() {
     return lr != null ? lr : defaultLearningRate(rule);

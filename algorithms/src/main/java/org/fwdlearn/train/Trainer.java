@@ -148,7 +148,7 @@ public final class Trainer implements AutoCloseable {
     Pepita.Presynaptic presynaptic = Pepita.Presynaptic.parse(c.pepitaMode);
     FeedbackMatrix f = null;
     if (List.of("pepita", "pepita-tl", "pepita-hebbian", "afa").contains(ruleName)) {
-      boolean normal = c.mirror || c.fInit.equalsIgnoreCase("normal");
+      boolean normal = c.effectiveFInit().equalsIgnoreCase("normal");
       f = normal
           ? FeedbackMatrix.normal(sizes, c.fScale, feedbackRng)
           : FeedbackMatrix.uniform(sizes[0], sizes[sizes.length - 1], c.fScale, c.fMeanZero, feedbackRng);

@@ -388,6 +388,7 @@ public final class TrainCommand implements Callable<Integer> {
   /** config.json: every setting (resolved), the data's shape and the environment. */
   static Map<String, Object> configJson(TrainConfig c, DatasetSplit split) {
     Map<String, Object> m = new LinkedHashMap<>(Settings.toJson(c));
+    m.put("f-init", c.effectiveFInit()); // what ran: mirroring forces the product form
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("train_examples", split.train().size());
     data.put("test_examples", split.test().size());

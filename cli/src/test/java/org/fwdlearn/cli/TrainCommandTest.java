@@ -234,6 +234,16 @@ class TrainCommandTest {
   }
 
   @Test
+  void configJsonRecordsTheFormOfFThatRan() {
+    org.fwdlearn.train.TrainConfig c = new org.fwdlearn.train.TrainConfig();
+    c.rule = "pepita";
+    c.fInit = "uniform";
+    assertEquals("uniform", TrainCommand.configJson(c, SyntheticData.split()).get("f-init"));
+    c.mirror = true; // mirroring needs F as a product of per-layer factors, so it runs with the normal form
+    assertEquals("normal", TrainCommand.configJson(c, SyntheticData.split()).get("f-init"));
+  }
+
+  @Test
   void everyDescriptionIsAValidFormatString() {
     // picocli formats descriptions with String.format: a bare '%' makes it print a warning and the raw text.
     for (Settings.Setting s : Settings.all()) {
