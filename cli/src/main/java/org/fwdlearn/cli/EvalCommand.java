@@ -57,6 +57,13 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--report-dir", paramLabel = "<dir>", description = "Where confusion.png and eval.json go. Default: the model directory.")
   Path reportDir;
 
+  @Option(names = "--compare", paramLabel = "<dir>",
+      description = "A second model to compare with on the same test examples: both accuracies, the examples only one"
+          + " of them gets right, and the exact McNemar p-value of the difference.")
+  Path compare;
+
+  private boolean modelStandardize;
+
   @Override
   public Integer call() throws IOException {
     if (testLimit < 0) {
@@ -73,6 +80,7 @@ public final class EvalCommand implements Callable<Integer> {
       throw new Main.Failure(e.getMessage(), e);
     }
     Models.Info m = loaded.info();
+    modelStandardize = m.standardize();
     if (name == null) {
       name = m.dataset();
       if (name == null) {
@@ -95,7 +103,8 @@ public final class EvalCommand implements Callable<Integer> {
           "the model takes " + net.inputSize() + " features and " + net.outputSize() + " classes, " + name + " has "
               + test.features() + " and " + test.numClasses());
     }
-    Evaluation r = evaluate(net, test, m.testBatch());
+    boolean[] correct = new boolean[test.size()];
+    Evaluation r = evaluate(net, test, m.testBatch(), correct);
     PrintWriter out = spec.commandLine().getOut();
     out.printf(Locale.ROOT, "model %s (%s, %s) on %s: %d examples%n", model, m.rule(),
         Settings.text(net.sizes()).replace(',', '-'), test.name(), r.count());
@@ -113,17 +122,67 @@ public final class EvalCommand implements Callable<Integer> {
     json.put("accuracy", r.accuracy());
     json.put("loss", r.loss());
     json.put("confusion", java.util.Arrays.asList((Object[]) r.confusion()));
+    if (compare != null) {
+      json.put("compare", compare(out, r, correct, test, name, net));
+    }
     AtomicFiles.writeString(dir.resolve("eval.json"), Json.write(json) + "\n");
     out.println("wrote " + dir.resolve("confusion.png") + " and " + dir.resolve("eval.json"));
     return 0;
   }
 
+  /** Evaluates the --compare model on the same examples and prints and returns the paired comparison. */
+  private Map<String, Object> compare(PrintWriter out, Evaluation r, boolean[] correct, Dataset test, String name,
+      Network net) throws IOException {
+    if (!Models.exists(compare)) {
+      throw new UsageException("--compare: " + compare + " holds no model (model.json and model.safetensors)");
+    }
+    Models.Loaded other;
+    try {
+      other = Models.read(compare);
+    } catch (ModelFormatException e) {
+      throw new Main.Failure(e.getMessage(), e);
+    }
+    Network b = other.network();
+    if (b.inputSize() != net.inputSize() || b.outputSize() != net.outputSize()) {
+      throw new UsageException("--compare: " + compare + " takes " + b.inputSize() + " features and " + b.outputSize()
+          + " classes, " + name + " has " + net.inputSize() + " and " + net.outputSize());
+    }
+    boolean standardize = other.info().standardize();
+    if (standardize != modelStandardize) {
+      throw new UsageException("--compare: " + compare + " was trained on " + (standardize ? "standardised" : "[0, 1]")
+          + " pixels and " + model + " on " + (modelStandardize ? "standardised" : "[0, 1]")
+          + " ones; they cannot be compared on one test set");
+    }
+    boolean[] correctB = new boolean[test.size()];
+    Evaluation rb = evaluate(b, test, other.info().testBatch(), correctB);
+    org.fwdlearn.train.PairedComparison c = org.fwdlearn.train.PairedComparison.of(correct, correctB);
+    out.printf(Locale.ROOT, "compared with %s (%s, %s): accuracy %.4f against %.4f%n", compare, other.info().rule(),
+        Settings.text(b.sizes()).replace(',', '-'), r.accuracy(), rb.accuracy());
+    out.printf(Locale.ROOT,
+        "only this model right on %d examples, only %s right on %d: difference %+.2f points, exact McNemar p = %.3g"
+            + " (two-sided)%n", c.onlyA(), compare.getFileName(), c.onlyB(), 100 * c.accuracyDifference(), c.pValue());
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("model", compare.toString());
+    m.put("accuracy", rb.accuracy());
+    m.put("only_this_right", c.onlyA());
+    m.put("only_compared_right", c.onlyB());
+    m.put("difference", c.accuracyDifference());
+    m.put("mcnemar_exact_p", c.pValue());
+    return m;
+  }
+
+  /** As {@link #evaluate(Network, Dataset, int, boolean[])} without the per-example results. */
+  public static Evaluation evaluate(Network net, Dataset test, int batch) {
+    return evaluate(net, test, batch, null);
+  }
+
   /**
    * Evaluates in batches of {@code batch} rows (the batch matters only for the loss with activation
    * normalization), as the trainer does: accuracy as a fraction, the mean cross-entropy of the logits, and
-   * confusion[true][predicted].
+   * confusion[true][predicted]; {@code correctOut} (length n, or null) receives whether each example was
+   * classified correctly.
    */
-  public static Evaluation evaluate(Network net, Dataset test, int batch) {
+  public static Evaluation evaluate(Network net, Dataset test, int batch, boolean[] correctOut) {
     int n = test.size();
     int c = net.outputSize();
     int[][] confusion = new int[c][c];
@@ -140,6 +199,9 @@ public final class EvalCommand implements Callable<Integer> {
         confusion[labels[i]][pred[i]]++;
         if (pred[i] == labels[i]) {
           correct++;
+        }
+        if (correctOut != null) {
+          correctOut[from + i] = pred[i] == labels[i];
         }
       }
     }

@@ -138,6 +138,17 @@ class TrainCommandTest {
     assertEquals(0, ev.code(), ev.all());
     assertTrue(ev.out().contains(String.format(java.util.Locale.ROOT, "accuracy %.4f", (Double) fin.get("test_accuracy"))), ev.out());
     assertTrue(ev.out().contains("confusion matrix"), ev.out());
+    // Compared with itself: no discordant example, p = 1.
+    Cli.Result cmp = Cli.run("eval", "--model", dir.toString(), "--compare", dir.toString(), "--report-dir",
+        tmp.resolve("cmp").toString());
+    assertEquals(0, cmp.code(), cmp.all());
+    assertTrue(cmp.out().contains("only this model right on 0 examples"), cmp.out());
+    assertTrue(cmp.out().contains("exact McNemar p = 1"), cmp.out());
+    Map<String, Object> cmpj = Json.parseObject(Files.readString(tmp.resolve("cmp").resolve("eval.json")));
+    assertEquals(1.0, ((Map<String, Object>) cmpj.get("compare")).get("mcnemar_exact_p"));
+    Cli.Result none = Cli.run("eval", "--model", dir.toString(), "--compare", tmp.resolve("nothing").toString());
+    assertEquals(2, none.code());
+    assertTrue(none.err().contains("holds no model"), none.err());
     assertNotNull(ImageIO.read(dir.resolve("confusion.png").toFile()));
     Map<String, Object> evj = Json.parseObject(Files.readString(dir.resolve("eval.json")));
     assertEquals(fin.get("test_accuracy"), evj.get("accuracy"));
