@@ -118,6 +118,15 @@ public final class Plots {
       if (!xs.isEmpty()) {
         c.addSeries("runs", xs, ys).setMarker(SeriesMarkers.CIRCLE);
         c.getSeriesMap().get("runs").setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        // One series: no legend (it would hide a corner point); pad both axes so that no point sits on the frame.
+        c.getStyler().setLegendVisible(false);
+        double lo = ys.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+        double hi = ys.stream().mapToDouble(Double::doubleValue).max().orElse(1);
+        double pad = Math.max(0.08 * (hi - lo), 5e-4);
+        c.getStyler().setYAxisMin(lo - pad).setYAxisMax(hi + pad);
+        double xlo = xs.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+        double xhi = xs.stream().mapToDouble(Double::doubleValue).max().orElse(1);
+        c.getStyler().setXAxisMin(xlo - 0.5).setXAxisMax(xhi + 0.5);
       }
       panels.add(BitmapEncoder.getBufferedImage(c));
     }
