@@ -131,18 +131,30 @@ public final class LinearReadout {
     for (int i = 0; i < logits.rows(); i++) {
       int lo = logits.offset() + i * c;
       int eo = error.offset() + i * c;
-      double max = Double.NEGATIVE_INFINITY;
-      for (int k = 0; k < c; k++) {
-        max = Math.max(max, l[lo + k]);
-      }
-      double sum = 0;
-      for (int k = 0; k < c; k++) {
-        sum += Math.exp(l[lo + k] - max);
-      }
+      double max = rowMax(l, lo, c);
+      double sum = sumExp(l, lo, c, max);
       for (int k = 0; k < c; k++) {
         e[eo + k] = (float) (Math.exp(l[lo + k] - max) / sum - (k == labels[i] ? 1 : 0));
       }
     }
+  }
+
+  /** max_k l[lo + k], k < c. */
+  private static double rowMax(float[] l, int lo, int c) {
+    double max = Double.NEGATIVE_INFINITY;
+    for (int k = 0; k < c; k++) {
+      max = Math.max(max, l[lo + k]);
+    }
+    return max;
+  }
+
+  /** sum_k exp(l[lo + k] - max), k < c, in double and index order. */
+  private static double sumExp(float[] l, int lo, int c, double max) {
+    double sum = 0;
+    for (int k = 0; k < c; k++) {
+      sum += Math.exp(l[lo + k] - max);
+    }
+    return sum;
   }
 
   /** The mean cross-entropy of the logits against the labels, in double and index order. */
@@ -152,15 +164,8 @@ public final class LinearReadout {
     double total = 0;
     for (int i = 0; i < logits.rows(); i++) {
       int lo = logits.offset() + i * c;
-      double max = Double.NEGATIVE_INFINITY;
-      for (int k = 0; k < c; k++) {
-        max = Math.max(max, l[lo + k]);
-      }
-      double sum = 0;
-      for (int k = 0; k < c; k++) {
-        sum += Math.exp(l[lo + k] - max);
-      }
-      total += Math.log(sum) + max - l[lo + labels[i]];
+      double max = rowMax(l, lo, c);
+      total += Math.log(sumExp(l, lo, c, max)) + max - l[lo + labels[i]];
     }
     return total / logits.rows();
   }
