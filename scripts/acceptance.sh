@@ -5,6 +5,9 @@
 # parallel fill LANES cores. Finished runs (metrics.json with all
 # epochs) are skipped; a stopped run resumes from its last checkpoint. Lanes may also be started with the same
 # list (LANES = 1): a run being trained by another lane (OUTDIR/.NAME.lock holds its pid) is skipped.
+# Run it from a worktree at a fixed commit (`git worktree add ../acc HEAD`, build once, then FWDLEARN_NO_BUILD=1):
+# rebuilding the jars under a running JVM breaks the classes it has yet to load (the end-of-run report); a run
+# that failed so continues with `fwdlearn train --resume DIR`, which writes the report.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 out="${1:?usage: scripts/acceptance.sh OUTDIR LANE [LANES]}"
