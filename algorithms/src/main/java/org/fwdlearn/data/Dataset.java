@@ -42,4 +42,48 @@ public record Dataset(String name, Matrix x, int[] labels, int numClasses, int[]
     }
     return new Dataset(name, x.rows(0, n), java.util.Arrays.copyOf(labels, n), numClasses, shape);
   }
+
+  /**
+   * {@code n} examples drawn at random without replacement, seeded by {@code seed}, kept in their original order
+   * (a copy). The draw is the first {@code n} positions of a Fisher-Yates shuffle of {@code 0..size-1} driven by
+   * {@link java.util.SplittableRandom}, so it depends on the seed and the dataset size only.
+   */
+  public Dataset sample(int n, long seed) {
+    if (n < 0 || n > size()) {
+      throw new IllegalArgumentException(name + ": cannot sample " + n + " of " + size() + " examples");
+    }
+    int[] idx = new int[size()];
+    for (int i = 0; i < idx.length; i++) {
+      idx[i] = i;
+    }
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+    for (int i = 0; i < n; i++) {
+      int j = i + rng.nextInt(idx.length - i);
+      int t = idx[i];
+      idx[i] = idx[j];
+      idx[j] = t;
+    }
+    int[] chosen = java.util.Arrays.copyOf(idx, n);
+    java.util.Arrays.sort(chosen);
+    int d = features();
+    float[] out = new float[n * d];
+    int[] lab = new int[n];
+    float[] src = x.data();
+    for (int r = 0; r < n; r++) {
+      System.arraycopy(src, x.offset() + chosen[r] * d, out, r * d, d);
+      lab[r] = labels[chosen[r]];
+    }
+    return new Dataset(name, Matrix.wrap(n, d, out), lab, numClasses, shape);
+  }
+
+  /**
+   * The training examples a run uses: all of them when {@code limit} is 0 or not below the size, else the first
+   * {@code limit} ({@code subset} "first") or {@code limit} drawn by {@link #sample} ({@code subset} "random").
+   */
+  public Dataset limit(int limit, String subset, long seed) {
+    if (limit <= 0 || limit >= size()) {
+      return this;
+    }
+    return subset.equalsIgnoreCase("random") ? sample(limit, seed) : head(limit);
+  }
 }

@@ -123,7 +123,7 @@ public final class FfTrainer implements AutoCloseable {
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(String.join("; ", problems));
     }
-    train = c.trainLimit > 0 && c.trainLimit < data.train().size() ? data.train().head(c.trainLimit) : data.train();
+    train = data.train().limit(c.trainLimit, c.trainSubset, c.seed ^ 0x5EB5E7L);
     test = c.testLimit > 0 && c.testLimit < data.test().size() ? data.test().head(c.testLimit) : data.test();
     if (train.size() < c.batch) {
       throw new IllegalArgumentException("batch: " + c.batch + " is larger than the " + train.size()

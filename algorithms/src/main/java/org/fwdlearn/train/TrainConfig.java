@@ -83,6 +83,11 @@ public final class TrainConfig {
   public int threads = Runtime.getRuntime().availableProcessors();
   /** Use only the first N training examples (0 = all). */
   public int trainLimit = 0;
+  /**
+   * Which {@code trainLimit} training examples: "first" (the first N) or "random" (N drawn without replacement,
+   * seeded by {@code seed}, as a shuffled full-batch loader gives; the full-batch FF reimplementation uses it).
+   */
+  public String trainSubset = "first";
   /** Use only the first N test examples (0 = all). */
   public int testLimit = 0;
 
@@ -220,6 +225,7 @@ public final class TrainConfig {
     oneOf(problems, "ff-norm", ffNorm, List.of("rms", "l2"));
     oneOf(problems, "ff-init", ffInit, List.of("normal-out", "torch", "he_uniform"));
     oneOf(problems, "ff-schedule", ffSchedule, List.of("simultaneous", "layerwise"));
+    oneOf(problems, "train-subset", trainSubset, List.of("first", "random"));
     oneOf(problems, "ff-negatives", ffNegatives, List.of("fresh", "permuted"));
     oneOf(problems, "ff-optimizer", ffOptimizer, List.of("sgd", "adam"));
     oneOf(problems, "ff-readout", ffReadout, List.of("linear", "goodness"));

@@ -122,7 +122,7 @@ public final class Trainer implements AutoCloseable {
       throw new IllegalArgumentException(
           "mirror: weight mirroring is defined for " + String.join(", ", MIRRORED_RULES) + ", not for rule '" + ruleName + "'");
     }
-    train = c.trainLimit > 0 && c.trainLimit < data.train().size() ? data.train().head(c.trainLimit) : data.train();
+    train = data.train().limit(c.trainLimit, c.trainSubset, c.seed ^ 0x5EB5E7L);
     test = c.testLimit > 0 && c.testLimit < data.test().size() ? data.test().head(c.testLimit) : data.test();
     if (train.size() < c.batch) {
       throw new IllegalArgumentException(

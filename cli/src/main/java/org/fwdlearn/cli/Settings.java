@@ -81,7 +81,8 @@ public final class Settings {
     d.put("mirrorEvery", "After the pre-mirror epochs, mirror in every epoch e for which e + 1 is a multiple of mirror-every.");
     d.put("seed", "Random seed of initialisation, dropout and shuffling.");
     d.put("threads", "Threads for the kernels (results do not depend on it).");
-    d.put("trainLimit", "Train on the first N training examples only (0 = all).");
+    d.put("trainLimit", "Train on N training examples only (0 = all); which ones: --train-subset.");
+    d.put("trainSubset", "first (the first N of --train-limit) or random (N drawn without replacement, seeded by --seed).");
     d.put("testLimit", "Evaluate on the first N test examples only (0 = all).");
     d.put("ffGoodness", "ff: goodness of a layer, sum (Hinton, loeweX) or mean (mpezeshki) of the squared activities.");
     d.put("ffThreshold", "ff: threshold theta of the goodness; none = the layer width for sum, 1 for mean goodness.");
