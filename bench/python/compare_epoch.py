@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """One MNIST training epoch of fwdlearn against PyTorch, side by side: runs `./fwdlearn train` and
-`torch_mlp.py` (a minimal PyTorch implementation of the same PEPITA or BP step) alternately, each at least 3
-times by default, at the same thread count, and prints each run's epoch time, the medians and their ratio.
+`torch_mlp.py` (a minimal PyTorch implementation of the same PEPITA, BP, FA or time-local PEPITA step)
+alternately, each at least 3 times by default, at the same thread count, and prints each run's epoch time, the
+medians and their ratio.
 
 Both sides time the same thing: one epoch (the training steps on shuffled batches of 64 with the train
 loss/accuracy of each batch, then the test-set evaluation), not the process start, the JVM start-up or the
@@ -13,7 +14,8 @@ PyTorch comes from Debian's python3-torch, run by /usr/bin/python3 (--python to 
 0.3.21 does not recognise recent Xeons and falls back to a generic kernel; on a CPU with AVX-512 this script
 then sets OPENBLAS_CORETYPE=SkylakeX for PyTorch (and says so), to give the peer its best settings.
 
-Usage: python3 bench/python/compare_epoch.py [--rule pepita|bp] [--threads 1] [--runs 3] [--train-limit N]
+Usage: python3 bench/python/compare_epoch.py [--rule pepita|bp|fa|pepita-tl] [--threads 1] [--runs 3]
+         [--train-limit N]
 Exit codes: 0 done, 1 a run failed, 2 bad arguments, 3 PyTorch missing.
 """
 import argparse
@@ -31,17 +33,28 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 INSTALL = "apt-get install python3-torch libopenblas0-openmp"
 # OpenBLAS kernels for CPUs with AVX-512 F/BW/DQ/VL; anything else on such a CPU is a fallback.
 AVX512_CORES = {"SkylakeX", "CooperLake", "SapphireRapids"}
+RULES = ["pepita", "bp", "fa", "pepita-tl"]
+# fwdlearn flags that pin, at their current defaults, the choices torch_mlp.py makes for a rule: FA's He-uniform
+# B_l; time-local PEPITA's uniform F with Bstd 0.05, X - E F^T, fresh masks for the modulated pass and the second
+# half of the batch added to the first step (no second momentum decay).
+RULE_FLAGS = {
+    "fa": ["--feedback-init", "he_uniform"],
+    "pepita-tl": ["--f-init", "uniform", "--f-scale", "0.05", "--pepita-sign", "minus",
+                  "--time-local-shared-masks=false", "--reference-quirks=false"],
+}
 
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--rule", choices=["pepita", "bp"], default="pepita")
+    p.add_argument("--rule", choices=RULES, default="pepita")
     p.add_argument("--threads", type=int, default=1, help="threads of both sides (default 1)")
     p.add_argument("--runs", type=int, default=3, help="runs of each side (default 3)")
     p.add_argument("--warmup-epochs", type=int, default=0, help="untimed epochs before the timed one (default 0)")
     p.add_argument("--hidden", default="1024", help="hidden widths, comma-separated (default 1024)")
-    p.add_argument("--lr", type=float, default=0.01)
+    p.add_argument("--lr", type=float, default=0.01,
+                   help="learning rate of both sides (default 0.01: fwdlearn's default for bp, fa and pepita-tl;"
+                        " its pepita default is 0.1)")
     p.add_argument("--dropout", type=float, default=0.1)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--train-limit", type=int, default=0, help="the first N training examples (0: all 60000)")
@@ -125,7 +138,7 @@ def run_fwdlearn(a, work, run):
     cmd = [a.fwdlearn, "train", "--rule", a.rule, "--epochs", str(a.warmup_epochs + 1), "--threads", str(a.threads),
            "--hidden", a.hidden, "--lr", str(a.lr), "--dropout", str(a.dropout), "--seed", str(a.seed),
            "--batch", "64", "--train-limit", str(a.train_limit), "--test-limit", str(a.test_limit),
-           "--out", out, "--force", "--progress", "lines"]
+           "--out", out, "--force", "--progress", "lines"] + RULE_FLAGS.get(a.rule, [])
     if a.data_dir:
         cmd += ["--data-dir", a.data_dir]
     env = dict(os.environ, FWDLEARN_NO_BUILD="1")

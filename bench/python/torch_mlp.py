@@ -1,21 +1,31 @@
 #!/usr/bin/env python3
-"""A minimal PyTorch implementation of fwdlearn's PEPITA and backprop training steps, written from the spec's
-equations (ALGORITHMS.md sections 1, 2, 3.1, 3.4), the PyTorch side of `compare_epoch.py`.
+"""A minimal PyTorch implementation of fwdlearn's PEPITA, time-local PEPITA, backprop and feedback-alignment
+training steps, written from the spec's equations (ALGORITHMS.md sections 1, 2, 3.1, 3.4, 4) and fwdlearn's rules
+(FeedbackAlignment, PepitaTimeLocal with the `train` command's defaults), the PyTorch side of `compare_epoch.py`.
 
 Network: bias-free MLP, weights W_l (d_l x d_{l-1}) He-uniform U(+-sqrt(6/d_{l-1})), A_l = H_{l-1} W_l^T,
-H_l = M_l * relu(A_l) with one inverted-dropout mask M_l per batch (shared by both PEPITA passes),
-P = softmax(A_L), E = P - T.
+H_l = M_l * relu(A_l) with one inverted-dropout mask M_l per batch (shared by both PEPITA passes; time-local
+PEPITA draws new ones for its second pass), P = softmax(A_L), E = P - T.
   PEPITA: X_mod = X - E F^T (F d_0 x C, 0.05 * U(+-sqrt(6/d_0))); modulated pass on X_mod with the same masks;
           G_l = (H_l - H~_l)^T H~_{l-1} / n (H~_0 = X_mod), G_L = E^T H~_{L-1} / n.
   BP:     D_L = E; D_l = (D_{l+1} W_{l+1}) * M_l * relu'(A_l); G_l = D_l^T H_{l-1} / n.
-Then torch.optim.SGD (momentum 0.9, no dampening, no Nesterov) with G_l as the gradient.
+  FA:     as BP with a fixed random B_{l+1} in place of W_{l+1}^T: D_l = (D_{l+1} B_{l+1}^T) * M_l * relu'(A_l);
+          B_l (d_{l-1} x d_l, kept here W_l-shaped as B_l^T) He-uniform U(+-sqrt(6/d_{l-1})) like W_l.
+  PEPITA-TL (time-local, two updates per batch): (a) clean pass, G_l = H_l^T H_{l-1} / n (l < L),
+          G_L = P^T H_{L-1} / n, an SGD step; E = P - T from that clean pass. (b) NEW dropout masks,
+          X_mod = X - E F^T, modulated pass with the UPDATED weights, G_l = -H~_l^T H~_{l-1} / n,
+          G_L = -T^T H~_{L-1} / n, added to the step just taken (V <- V + G_b, W <- W - lr G_b: no second momentum
+          decay), as fwdlearn's default (no --reference-quirks, no --time-local-shared-masks).
+Then torch.optim.SGD (momentum 0.9, no dampening, no Nesterov) with G_l as the gradient (time-local PEPITA: its
+step (a), with (b) added to it as above).
 
 An epoch is what fwdlearn's Trainer times as an epoch: shuffled batches (the last partial batch dropped), per
 batch the step plus the train loss and accuracy of the clean pass, then the test set in batches of 64 without
 dropout. Data loading is not timed. Each epoch prints one JSON line (seconds, losses, accuracies); the first line
 describes the environment (torch version, threads, the OpenBLAS core type).
 
-Usage: /usr/bin/python3 bench/python/torch_mlp.py --rule pepita --threads 1 --epochs 1 [--train-limit N]
+Usage: /usr/bin/python3 bench/python/torch_mlp.py --rule pepita|bp|fa|pepita-tl --threads 1 --epochs 1
+         [--train-limit N]
 Needs numpy and torch (Debian: apt-get install python3-torch libopenblas0-openmp).
 """
 import argparse
@@ -28,9 +38,12 @@ import sys
 import time
 
 
+RULES = ["pepita", "bp", "fa", "pepita-tl"]
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--rule", choices=["pepita", "bp"], default="pepita")
+    p.add_argument("--rule", choices=RULES, default="pepita")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--hidden", default="1024", help="hidden widths, comma-separated (default 1024)")
@@ -169,6 +182,56 @@ def bp_step(net, x, t, masks):
     return logits
 
 
+def fa_step(net, fb, x, t, masks):
+    """fb[l] is B_{l+1}^T (W_{l+1}-shaped) for l >= 1; fb[0] is unused."""
+    torch = net.torch
+    n = x.shape[0]
+    hs, pre, logits = net.forward(x, masks)
+    d = torch.softmax(logits, dim=1) - t
+    layers = len(net.w)
+    net.w[-1].grad = torch.mm(d.t(), hs[layers - 1]).div_(n)
+    for l in range(layers - 2, -1, -1):
+        d = torch.mm(d, fb[l + 1])  # D_{l+1} B_{l+1}^T
+        if masks is not None:
+            d.mul_(masks[l])
+        d.mul_(pre[l] > 0)
+        net.w[l].grad = torch.mm(d.t(), hs[l]).div_(n)
+    return logits
+
+
+def add_to_step(opt, params, grads):
+    """Adds G_b to the SGD step just taken without a second momentum decay: V <- V + G_b; W <- W - lr G_b
+    (fwdlearn's Optimizer.addToStep)."""
+    lr = opt.param_groups[0]["lr"]
+    for w, g in zip(params, grads):
+        buf = opt.state[w].get("momentum_buffer")
+        if buf is not None:
+            buf.add_(g)
+        w.add_(g, alpha=-lr)
+
+
+def pepita_tl_step(net, f, x, t, masks, opt, new_masks):
+    """Both updates of a time-local PEPITA batch (opt.step included); returns the clean pass's logits."""
+    torch = net.torch
+    n = x.shape[0]
+    hs, _, logits = net.forward(x, masks)
+    p = torch.softmax(logits, dim=1)
+    e = p - t
+    layers = len(net.w)
+    # (a) the clean pass's Hebbian-form products, applied at once
+    for l in range(layers - 1):
+        net.w[l].grad = torch.mm(hs[l + 1].t(), hs[l]).div_(n)
+    net.w[-1].grad = torch.mm(p.t(), hs[layers - 1]).div_(n)
+    opt.step()
+    # (b) fresh masks, modulated pass with the updated weights
+    xmod = torch.addmm(x, e, f.t(), alpha=-1)  # X - E F^T
+    hm, _, _ = net.forward(xmod, new_masks())
+    grads = [torch.mm(hm[l + 1].t(), hm[l]).div_(-n) for l in range(layers - 1)]
+    grads.append(torch.mm(t.t(), hm[layers - 1]).div_(-n))
+    add_to_step(opt, net.w, grads)
+    return logits
+
+
 def main(argv):
     a = parse_args(argv)
     threads = str(a.threads)
@@ -196,6 +259,13 @@ def main(argv):
     net = Mlp(torch, sizes, gen)
     f_bound = a.f_scale * math.sqrt(6.0 / sizes[0])
     f = (torch.rand(sizes[0], classes, generator=gen) * 2 - 1) * f_bound
+    fb = [None]  # FA: B_l^T at index l - 1
+    if a.rule == "fa":
+        # B_l^T for l = 2..L, drawn W_l-shaped with W_l's He-uniform bound (fan-in d_{l-1}), after F so that the
+        # other rules' random streams are unchanged.
+        for l in range(2, len(sizes)):
+            bound = math.sqrt(6.0 / sizes[l - 1])
+            fb.append((torch.rand(sizes[l], sizes[l - 1], generator=gen) * 2 - 1) * bound)
     opt = torch.optim.SGD(net.w, lr=a.lr, momentum=a.momentum)
     blas = openblas_info()
     print(json.dumps({
@@ -214,11 +284,16 @@ def main(argv):
                 x, y = x_train[idx], y_train[idx]
                 t = torch.nn.functional.one_hot(y, classes).to(torch.float32)
                 masks = net.masks(a.batch, a.dropout, gen)
-                if a.rule == "pepita":
-                    logits = pepita_step(net, f, x, t, masks)
+                if a.rule == "pepita-tl":
+                    logits = pepita_tl_step(net, f, x, t, masks, opt, lambda: net.masks(a.batch, a.dropout, gen))
                 else:
-                    logits = bp_step(net, x, t, masks)
-                opt.step()
+                    if a.rule == "pepita":
+                        logits = pepita_step(net, f, x, t, masks)
+                    elif a.rule == "fa":
+                        logits = fa_step(net, fb, x, t, masks)
+                    else:
+                        logits = bp_step(net, x, t, masks)
+                    opt.step()
                 loss_sum += torch.nn.functional.cross_entropy(logits, y).item()
                 correct += int((logits.argmax(dim=1) == y).sum())
             test_loss, test_correct = 0.0, 0
