@@ -81,10 +81,50 @@ public final class ForwardPass {
       throw new IllegalArgumentException(
           "forward pass on input " + x.shape() + ", expected " + n + "x" + net.inputSize());
     }
-    boolean drop = masks != null && masks.active();
     h[0] = x;
+    layersFrom(1, masks, pool);
+  }
+
+  /**
+   * Runs the pass on {@code x} (n x d_0) whose first pre-activation is known to be {@code A_1 = base + s E
+   * P^T}: the modulated pass of PEPITA with {@code base} the clean pass's A_1 (= X W_1^T), X_mod = X + s E
+   * F^T and P = W_1 F (d_1 x C), since X_mod W_1^T = X W_1^T + s E (W_1 F)^T. It replaces the n x d_0 x d_1
+   * product of layer 1 by one of n x C x d_1; the difference A~_1 - A_1 is computed directly rather than
+   * as the difference of two rounded products. Layers 2..L and everything after each product are as in
+   * {@link #run}.
+   *
+   * @param x the input X_mod, kept as H_0; not read by layer 1
+   * @param base n x d_1, not modified (may be another pass's pre-activation)
+   * @param s the factor of E P^T
+   * @param e n x C
+   * @param p d_1 x C
+   */
+  public void runShifted(
+      Matrix x, Matrix base, float s, Matrix e, Matrix p, DropoutMasks masks, ThreadPool pool) {
+    if (x.rows() != n || x.cols() != net.inputSize()) {
+      throw new IllegalArgumentException(
+          "forward pass on input " + x.shape() + ", expected " + n + "x" + net.inputSize());
+    }
+    if (base.rows() != n || base.cols() != net.size(1) || e.rows() != n || p.rows() != net.size(1)
+        || p.cols() != e.cols()) {
+      throw new IllegalArgumentException("shifted pass: A_1 " + base.shape() + ", E " + e.shape() + ", P "
+          + p.shape() + "; expected " + n + "x" + net.size(1) + ", " + n + "xC, " + net.size(1) + "xC");
+    }
+    h[0] = x;
+    if (base != a[1]) {
+      a[1].copyFrom(base);
+    }
+    Ops.gemm(Transpose.N, Transpose.T, s, e, p, 1f, a[1], pool);
+    layersFrom(2, masks, pool);
+  }
+
+  /** Layers 1..L from H_0, the product of layer 1 already in A_1 when {@code first} is 2. */
+  private void layersFrom(int first, DropoutMasks masks, ThreadPool pool) {
+    boolean drop = masks != null && masks.active();
     for (int l = 1; l <= layers; l++) {
-      Ops.gemm(Transpose.N, Transpose.T, 1f, h[l - 1], net.weight(l), 0f, a[l], pool);
+      if (l >= first) {
+        Ops.gemm(Transpose.N, Transpose.T, 1f, h[l - 1], net.weight(l), 0f, a[l], pool);
+      }
       if (l < layers) {
         Ops.relu(a[l], h[l]);
         if (drop) {

@@ -71,6 +71,27 @@ public class Pepita extends AbstractLearningRule implements GradientRule {
     }
   }
 
+  /** How the modulated pass computes its first pre-activation A~_1 = X_mod W_1^T. */
+  public enum FirstLayer {
+    /**
+     * A~_1 = A_1 + s E (W_1 F)^T with the clean pass's A_1: the same quantity (X_mod = X + s E F^T), one
+     * n x d_0 x d_1 product replaced by d_1 x d_0 x C and n x C x d_1 ones, and the modulation's effect on
+     * A_1 computed directly instead of as the difference of two rounded products (default).
+     */
+    FACTORED,
+    /** A~_1 = X_mod W_1^T, as the spec writes it (fwdlearn's arithmetic before the factored form). */
+    DIRECT;
+
+    /** Parses {@code factored} or {@code direct}. */
+    public static FirstLayer parse(String s) {
+      return switch (s.toLowerCase(Locale.ROOT)) {
+        case "factored" -> FACTORED;
+        case "direct" -> DIRECT;
+        default -> throw new IllegalArgumentException("pepita-first-layer: '" + s + "' is not one of factored, direct");
+      };
+    }
+  }
+
   protected final FeedbackMatrix feedback;
   protected final Sign sign;
   protected final Presynaptic presynaptic;
@@ -79,6 +100,9 @@ public class Pepita extends AbstractLearningRule implements GradientRule {
   /** The modulated pass. */
   protected final ForwardPass modulated;
   private final Matrix[] delta; // 1..L-1
+  /** W_1 F (d_1 x C), for the factored first layer; null with one layer. */
+  private final Matrix wf;
+  private FirstLayer firstLayer = FirstLayer.FACTORED;
 
   /** PEPITA with the reference's defaults (sign MINUS, presynaptic MODULATED). */
   public Pepita(RuleContext ctx, FeedbackMatrix feedback) {
@@ -97,6 +121,7 @@ public class Pepita extends AbstractLearningRule implements GradientRule {
     this.presynaptic = presynaptic;
     xmod = new Matrix(n, net.inputSize());
     modulated = new ForwardPass(net, n);
+    wf = layers > 1 ? new Matrix(net.size(1), net.outputSize()) : null;
     delta = new Matrix[layers];
     for (int l = 1; l < layers; l++) {
       delta[l] = new Matrix(n, net.size(l));
@@ -108,11 +133,31 @@ public class Pepita extends AbstractLearningRule implements GradientRule {
     return "pepita";
   }
 
-  /** X_mod = X -+ E F^T from the current E, then the modulated pass with the current masks. */
+  /** Sets how the modulated pass computes its first layer (default {@link FirstLayer#FACTORED}); returns this. */
+  public Pepita firstLayer(FirstLayer mode) {
+    this.firstLayer = java.util.Objects.requireNonNull(mode, "mode");
+    return this;
+  }
+
+  /** How the modulated pass computes its first layer. */
+  public FirstLayer firstLayer() {
+    return firstLayer;
+  }
+
+  /**
+   * X_mod = X -+ E F^T from the current E, then the modulated pass with the current masks. Must follow the
+   * clean pass with the same weights (the factored first layer reuses its A_1).
+   */
   protected final void modulatedPass(Matrix x) {
     xmod.copyFrom(x);
-    Ops.gemm(Transpose.N, Transpose.T, sign.factor(), error, feedback.f(pool), 1f, xmod, pool);
-    modulated.run(xmod, masks, pool);
+    Matrix f = feedback.f(pool);
+    Ops.gemm(Transpose.N, Transpose.T, sign.factor(), error, f, 1f, xmod, pool);
+    if (firstLayer == FirstLayer.FACTORED && wf != null) {
+      Ops.gemm(Transpose.N, Transpose.N, 1f, net.weight(1), f, 0f, wf, pool);
+      modulated.runShifted(xmod, clean.preActivation(1), sign.factor(), error, wf, masks, pool);
+    } else {
+      modulated.run(xmod, masks, pool);
+    }
   }
 
   @Override

@@ -58,6 +58,11 @@ public final class TrainConfig {
   /** PEPITA presynaptic activity: "modulated" (reference default) or "forward". */
   public String pepitaMode = "modulated";
   /**
+   * PEPITA's modulated first layer: "factored" (A_1 + s E (W_1 F)^T from the clean pass, one large product
+   * fewer; default) or "direct" (X_mod W_1^T, earlier versions' arithmetic, bit for bit).
+   */
+  public String pepitaFirstLayer = "factored";
+  /**
    * Reproduce the reference code's quirks instead of the intended rules: pepita-hebbian computes plain PEPITA
    * (the reference's "mixed" falls through), pepita-tl makes two full optimiser steps per batch (momentum and
    * weight decay twice).
@@ -169,6 +174,7 @@ public final class TrainConfig {
     oneOf(problems, "feedback-init", feedbackInit, List.of("he_uniform", "he_normal"));
     oneOf(problems, "pepita-sign", pepitaSign, List.of("minus", "plus"));
     oneOf(problems, "pepita-mode", pepitaMode, List.of("modulated", "forward"));
+    oneOf(problems, "pepita-first-layer", pepitaFirstLayer, List.of("factored", "direct"));
     if (hidden == null) {
       problems.add("hidden: must be a list of widths (may be empty)");
     } else {

@@ -158,8 +158,9 @@ public final class Trainer implements AutoCloseable {
       case "fa" -> new FeedbackAlignment(ctx, WeightInit.parse(c.feedbackInit), feedbackRng);
       case "dfa" -> new DirectFeedbackAlignment(ctx, feedbackRng);
       case "drtp" -> new DirectRandomTargetProjection(ctx, feedbackRng);
-      case "pepita" -> new Pepita(ctx, f, sign, presynaptic);
-      case "pepita-hebbian" -> new PepitaHebbian(ctx, f, sign, presynaptic, c.referenceQuirks);
+      case "pepita" -> new Pepita(ctx, f, sign, presynaptic).firstLayer(Pepita.FirstLayer.parse(c.pepitaFirstLayer));
+      case "pepita-hebbian" -> new PepitaHebbian(ctx, f, sign, presynaptic, c.referenceQuirks)
+          .firstLayer(Pepita.FirstLayer.parse(c.pepitaFirstLayer));
       case "pepita-tl" -> new PepitaTimeLocal(ctx, f, sign, c.timeLocalSharedMasks, c.referenceQuirks);
       case "afa" -> new AdaptiveFeedbackAlignment(ctx, f, sign);
       default -> throw new IllegalArgumentException("rule: '" + c.rule + "' is not one of " + TrainConfig.RULES);

@@ -248,13 +248,18 @@ final class Ref {
     final double[] norms;
 
     Pass(V[] w, V x, double[][][] masks, boolean normalize) {
+      this(w, x, null, masks, normalize);
+    }
+
+    /** The pass with A_1 given ({@code a1}, with its own error magnitude) instead of computed from x. */
+    Pass(V[] w, V x, V a1, double[][][] masks, boolean normalize) {
       int layers = w.length - 1;
       a = new V[layers + 1];
       h = new V[layers];
       norms = new double[layers];
       h[0] = x;
       for (int l = 1; l <= layers; l++) {
-        a[l] = mul(1, h[l - 1], t(w[l]));
+        a[l] = l == 1 && a1 != null ? a1 : mul(1, h[l - 1], t(w[l]));
         if (l < layers) {
           V r = mask(relu(a[l]), masks == null ? null : masks[l]);
           if (normalize) {

@@ -33,6 +33,9 @@ public final class Settings {
           Map.entry("feedbackInit", List.of("he_uniform", "he_normal")),
           Map.entry("pepitaSign", List.of("minus", "plus")),
           Map.entry("pepitaMode", List.of("modulated", "forward")),
+          Map.entry("pepitaFirstLayer", List.of("factored", "direct")),
+          Map.entry("trainSubset", List.of("first", "random")),
+          Map.entry("ffNegatives", List.of("fresh", "permuted")),
           Map.entry("ffGoodness", List.of("sum", "mean")),
           Map.entry("ffNorm", List.of("rms", "l2")),
           Map.entry("ffInit", List.of("normal-out", "torch", "he_uniform")),
@@ -71,6 +74,7 @@ public final class Settings {
     d.put("fMeanZero", "Zero-mean F (false: F drawn from U(0, a)).");
     d.put("pepitaSign", "PEPITA modulation sign: minus (X - E F^T, ICLR code) or plus (X + E F^T, ICML code).");
     d.put("pepitaMode", "PEPITA presynaptic activity: modulated (reference) or forward.");
+    d.put("pepitaFirstLayer", "pepita, pepita-hebbian: modulated first layer as A_1 + s E (W_1 F)^T (factored: one large product fewer, the modulation's effect computed directly) or X_mod W_1^T (direct: earlier versions' arithmetic, bit for bit).");
     d.put("referenceQuirks", "Reproduce the reference code's quirks (e.g. pepita-hebbian falling through to PEPITA).");
     d.put("timeLocalSharedMasks", "pepita-tl: share the dropout masks between the two passes (reference: fresh masks).");
     d.put("normalizeActivations", "Divide each hidden layer's batch activations by their Frobenius norm.");
