@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import org.fwdlearn.core.Matrix;
 import org.fwdlearn.core.Ops;
+import org.fwdlearn.core.ThreadPool;
 
 /**
  * Stochastic gradient descent with momentum and weight decay, PyTorch semantics (no dampening, no Nesterov;
@@ -25,6 +26,7 @@ public final class Sgd implements Optimizer {
   private float lr;
   private final float momentum;
   private final float weightDecay;
+  private ThreadPool pool = ThreadPool.sequential();
 
   /**
    * @param params the matrices to update (live; updated in place)
@@ -58,6 +60,16 @@ public final class Sgd implements Optimizer {
     this.weightDecay = weightDecay;
   }
 
+  /**
+   * Runs the step's passes over the parameters (the gradient check and the update, both memory-bound) on
+   * {@code pool}; elementwise, so the result does not depend on the threads. Default: the caller's thread.
+   * Returns this.
+   */
+  public Sgd threads(ThreadPool pool) {
+    this.pool = java.util.Objects.requireNonNull(pool, "pool");
+    return this;
+  }
+
   private static void checkLr(float lr) {
     if (!(lr >= 0f && Float.isFinite(lr))) {
       throw new IllegalArgumentException("learning rate must be a finite number >= 0, got " + lr);
@@ -73,7 +85,7 @@ public final class Sgd implements Optimizer {
         throw new IllegalArgumentException(
             "gradient of " + names[i] + " is " + grads.get(i).shape() + ", parameter is " + params.get(i).shape());
       }
-      if (!Ops.allFinite(grads.get(i))) {
+      if (!Ops.allFinite(grads.get(i), pool)) {
         throw new NonFiniteGradientException(i, "gradient of " + names[i]);
       }
     }
@@ -90,10 +102,16 @@ public final class Sgd implements Optimizer {
   @Override
   public void step(List<Matrix> grads) {
     checkGrads(grads);
+    int overflow = -1;
     for (int i = 0; i < params.size(); i++) {
-      Ops.sgdStep(params.get(i), grads.get(i), velocity.get(i), lr, momentum, weightDecay);
+      // the step checks its own result (one pass over W instead of two)
+      if (!Ops.sgdStep(params.get(i), grads.get(i), velocity.get(i), lr, momentum, weightDecay, pool) && overflow < 0) {
+        overflow = i;
+      }
     }
-    checkResult();
+    if (overflow >= 0) {
+      throw new NonFiniteGradientException(overflow, "updated " + names[overflow] + " (overflow)", true);
+    }
   }
 
   /** {@code V <- V + G_b; W <- W - eta G_b}. */

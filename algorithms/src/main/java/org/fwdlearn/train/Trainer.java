@@ -172,7 +172,7 @@ public final class Trainer implements AutoCloseable {
     } else {
       mirror = new PepitaMirror(net, f, c.batch, c.mirrorLr, c.mirrorWeightDecay, c.dropout, mirrorRng, pool);
     }
-    optimizer = new Sgd(net.weights(), c.effectiveLr(), c.momentum, c.weightDecay);
+    optimizer = new Sgd(net.weights(), c.effectiveLr(), c.momentum, c.weightDecay).threads(pool);
     schedule = new StepDecay(c.decayEpochs, c.lrDecay);
     loader = new BatchLoader(train, c.batch, true, true, shuffleRng);
     predicted = new int[Math.max(c.batch, c.testBatch)];

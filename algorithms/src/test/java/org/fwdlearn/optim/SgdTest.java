@@ -67,6 +67,47 @@ class SgdTest {
     assertTrue(overflow.parametersModified());
   }
 
+  /**
+   * On a pool the step splits the elements over the threads: the weights and velocities are bit-identical to
+   * the single-threaded step, and a NaN gradient or an overflow in the second range is still found (the matrix
+   * is larger than the size below which the pool is not used).
+   */
+  @Test
+  void onAPoolTheStepIsTheSameAndStillChecksEveryElement() {
+    int rows = 300;
+    int cols = 301; // 90,300 elements, ranges not a multiple of the vector width
+    org.fwdlearn.core.Rng rng = new org.fwdlearn.core.Rng(5);
+    Matrix w0 = org.fwdlearn.core.Init.uniform(new Matrix(rows, cols), -1f, 1f, rng);
+    Matrix g = org.fwdlearn.core.Init.uniform(new Matrix(rows, cols), -1f, 1f, rng);
+    try (org.fwdlearn.core.ThreadPool pool = new org.fwdlearn.core.ThreadPool(3)) {
+      Matrix a = w0.copy();
+      Matrix b = w0.copy();
+      Sgd one = new Sgd(List.of(a), 0.1f, 0.9f, 0.01f);
+      Sgd many = new Sgd(List.of(b), 0.1f, 0.9f, 0.01f).threads(pool);
+      for (int step = 0; step < 3; step++) {
+        one.step(List.of(g));
+        many.step(List.of(g));
+      }
+      assertTrue(a.contentEquals(b), "weights");
+      assertTrue(one.stateBuffers().get(0).contentEquals(many.stateBuffers().get(0)), "velocities");
+
+      Matrix bad = g.copy();
+      bad.set(rows - 1, cols - 1, Float.NaN);
+      Matrix before = b.copy();
+      NonFiniteGradientException e = assertThrows(NonFiniteGradientException.class, () -> many.step(List.of(bad)));
+      assertFalse(e.parametersModified());
+      assertTrue(b.contentEquals(before), "nothing modified on a NaN gradient");
+
+      Matrix huge = new Matrix(rows, cols);
+      huge.set(rows - 2, 7, -Float.MAX_VALUE);
+      NonFiniteGradientException o = assertThrows(
+          NonFiniteGradientException.class,
+          () -> new Sgd(List.of(w0.copy()), Float.MAX_VALUE, 0f, 0f).threads(pool).step(List.of(huge)));
+      assertTrue(o.parametersModified());
+      assertEquals("updated W1 (overflow) holds a NaN or an infinity", o.getMessage());
+    }
+  }
+
   @Test
   void validatesItsArguments() {
     Matrix w = new Matrix(2, 3);

@@ -155,7 +155,7 @@ public class TrainStepBench {
           case "fa" -> new FeedbackAlignment(ctx, b);
           default -> new Backpropagation(ctx);
         };
-        sgd = new Sgd(net.weights(), LR, MOMENTUM, 0f);
+        sgd = new Sgd(net.weights(), LR, MOMENTUM, 0f).threads(pool);
       }
       case "ejml" -> {
         mlp = new EjmlMlp(initial, threads);

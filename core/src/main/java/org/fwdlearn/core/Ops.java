@@ -270,11 +270,11 @@ public final class Ops {
       throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
     }
     float keep = 1f / (1f - p);
-    float[] d = mask.data();
-    int end = mask.offset() + mask.size();
-    for (int i = mask.offset(); i < end; i++) {
-      d[i] = rng.nextFloat() < p ? 0f : keep;
-    }
+    // nextFloat() = (z >>> 40) 2^-24 < p exactly when the integer z >>> 40 < ceil(p 2^24) (p 2^24 is exact)
+    long threshold = (long) Math.ceil(p * 0x1.0p24);
+    long state = rng.counter();
+    ew().dropoutMask(mask.data(), mask.offset(), mask.size(), threshold, keep, state);
+    rng.advance(mask.size());
   }
 
   /** {@code x .*= mask} (dropout application). x: Modified. */
@@ -285,18 +285,118 @@ public final class Ops {
   /**
    * SGD with momentum and weight decay, PyTorch semantics: {@code g = G + lambda W; V <- mu V + g; W <- W - eta
    * V}. w, v: Modified. g: Not modified.
+   *
+   * @return true if every updated W is finite (checked in the same pass over W)
    */
-  public static void sgdStep(Matrix w, Matrix g, Matrix v, float lr, float momentum, float weightDecay) {
+  public static boolean sgdStep(Matrix w, Matrix g, Matrix v, float lr, float momentum, float weightDecay) {
     sameShape("sgdStep", w, g);
     sameShape("sgdStep", w, v);
     if (w.overlaps(g) || w.overlaps(v) || g.overlaps(v)) {
       throw new IllegalArgumentException("sgdStep: W " + w.shape() + ", G and V must not share storage");
     }
-    ew().sgdStep(w.data(), w.offset(), g.data(), g.offset(), v.data(), v.offset(), w.size(), lr, momentum, weightDecay);
+    return ew().sgdStep(w.data(), w.offset(), g.data(), g.offset(), v.data(), v.offset(), w.size(), lr, momentum, weightDecay);
+  }
+
+  /**
+   * As {@link #sgdStep(Matrix, Matrix, Matrix, float, float, float)}, the elements split over {@code pool} in
+   * contiguous ranges (a memory-bound pass: one thread cannot use the bandwidth of two cores). Elementwise, so
+   * the result does not depend on the split.
+   */
+  public static boolean sgdStep(
+      Matrix w, Matrix g, Matrix v, float lr, float momentum, float weightDecay, ThreadPool pool) {
+    if (pool.parallelism() == 1 || w.size() < PARALLEL_ELEMENTWISE_MIN) {
+      return sgdStep(w, g, v, lr, momentum, weightDecay);
+    }
+    sameShape("sgdStep", w, g);
+    sameShape("sgdStep", w, v);
+    if (w.overlaps(g) || w.overlaps(v) || g.overlaps(v)) {
+      throw new IllegalArgumentException("sgdStep: W " + w.shape() + ", G and V must not share storage");
+    }
+    RangeTask t = RANGE_TASKS.get();
+    t.set(RangeTask.SGD, w, g, v, lr, momentum, weightDecay, pool.parallelism());
+    return t.run(pool);
   }
 
   /** True if every element is finite. */
   public static boolean allFinite(Matrix x) {
     return ew().allFinite(x.data(), x.offset(), x.size());
+  }
+
+  /** As {@link #allFinite(Matrix)}, the elements split over {@code pool}. */
+  public static boolean allFinite(Matrix x, ThreadPool pool) {
+    if (pool.parallelism() == 1 || x.size() < PARALLEL_ELEMENTWISE_MIN) {
+      return allFinite(x);
+    }
+    RangeTask t = RANGE_TASKS.get();
+    t.set(RangeTask.FINITE, x, null, null, 0f, 0f, 0f, pool.parallelism());
+    return t.run(pool);
+  }
+
+  /** Fewer elements than this are not worth a hand-off to the pool (a few microseconds). */
+  static final int PARALLEL_ELEMENTWISE_MIN = 1 << 16;
+
+  private static final ThreadLocal<RangeTask> RANGE_TASKS = ThreadLocal.withInitial(RangeTask::new);
+
+  /**
+   * A reusable pool job over contiguous element ranges (whole 64-byte lines, the last range takes the
+   * rest), so that the pooled elementwise calls allocate nothing.
+   */
+  private static final class RangeTask implements java.util.function.IntConsumer {
+    static final int SGD = 0;
+    static final int FINITE = 1;
+    int kind;
+    Matrix w;
+    Matrix g;
+    Matrix v;
+    float lr;
+    float momentum;
+    float weightDecay;
+    int parts;
+    boolean[] ok = new boolean[2];
+
+    void set(int kind, Matrix w, Matrix g, Matrix v, float lr, float momentum, float weightDecay, int parts) {
+      this.kind = kind;
+      this.w = w;
+      this.g = g;
+      this.v = v;
+      this.lr = lr;
+      this.momentum = momentum;
+      this.weightDecay = weightDecay;
+      this.parts = parts;
+      if (ok.length < parts) {
+        ok = new boolean[parts];
+      }
+    }
+
+    boolean run(ThreadPool pool) {
+      try {
+        pool.forEach(parts, this);
+        boolean all = true;
+        for (int t = 0; t < parts; t++) {
+          all &= ok[t];
+        }
+        return all;
+      } finally {
+        w = null;
+        g = null;
+        v = null;
+      }
+    }
+
+    private int bound(int t) {
+      int len = w.size();
+      return t >= parts ? len : (int) ((long) len * t / parts) & ~15;
+    }
+
+    @Override
+    public void accept(int t) {
+      int from = bound(t);
+      int len = bound(t + 1) - from;
+      ElementwiseKernel k = ew();
+      ok[t] = kind == SGD
+          ? k.sgdStep(w.data(), w.offset() + from, g.data(), g.offset() + from, v.data(), v.offset() + from, len,
+              lr, momentum, weightDecay)
+          : k.allFinite(w.data(), w.offset() + from, len);
+    }
   }
 }

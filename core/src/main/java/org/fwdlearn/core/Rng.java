@@ -17,7 +17,8 @@ public final class Rng {
     this.state = seed;
   }
 
-  private static long mix64(long z) {
+  /** The SplitMix64 output function: value {@code i} (from 1) of a generator in state s is mix64(s + i * GOLDEN). */
+  public static long mix64(long z) {
     z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
     z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
     return z ^ (z >>> 31);
@@ -96,6 +97,22 @@ public final class Rng {
       a[i] = a[j];
       a[j] = t;
     }
+  }
+
+  /** The SplitMix64 increment: {@link #nextLong()} adds it to the state, then returns {@link #mix64} of it. */
+  public static final long GAMMA = GOLDEN;
+
+  /**
+   * Skips {@code n} values of {@link #nextLong()} (and of everything drawn from one long each); a spare
+   * Gaussian, if held, stays.
+   */
+  public void advance(long n) {
+    state += n * GOLDEN;
+  }
+
+  /** The counter, whatever a spare Gaussian (for a bulk draw followed by {@link #advance}). */
+  long counter() {
+    return state;
   }
 
   /** The internal state, for checkpoints; {@link #restore(long)} resumes the exact sequence. */

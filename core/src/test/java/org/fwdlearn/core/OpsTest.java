@@ -198,6 +198,27 @@ class OpsTest {
     }
   }
 
+  /**
+   * Ops.dropoutMask draws the mask in bulk and advances the generator past it: the mask and the generator's
+   * next values are those of one nextFloat per entry, and a spare Gaussian held by the generator survives.
+   */
+  @Test
+  void dropoutMaskConsumesOneValuePerEntryAndKeepsASpareGaussian() {
+    Rng bulk = new Rng(77);
+    Rng one = new Rng(77);
+    double g1 = bulk.nextGaussian();
+    assertEquals(g1, one.nextGaussian());
+    Matrix mask = new Matrix(37, 29);
+    Ops.dropoutMask(mask, 0.25f, bulk);
+    for (int i = 0; i < 37; i++) {
+      for (int j = 0; j < 29; j++) {
+        assertEquals(one.nextFloat() < 0.25f ? 0f : 1f / 0.75f, mask.get(i, j), 0f, "(" + i + "," + j + ")");
+      }
+    }
+    assertEquals(one.nextGaussian(), bulk.nextGaussian(), "the spare Gaussian");
+    assertEquals(one.nextLong(), bulk.nextLong(), "the stream after the mask");
+  }
+
   @Test
   void dropoutMaskOfZeroKeepsAllAndIsSeeded() {
     Matrix mask = m(5, 7);

@@ -54,9 +54,20 @@ public interface ElementwiseKernel {
   /**
    * The SGD step with momentum and weight decay, PyTorch semantics (no dampening, no Nesterov):
    * {@code g = G + lambda W; V <- mu V + g; W <- W - eta V}.
+   *
+   * @return true if every updated W is finite (checked in the same pass, as {@link #allFinite} would)
    */
-  void sgdStep(
+  boolean sgdStep(
       float[] w, int wOff, float[] g, int gOff, float[] v, int vOff, int len, float lr, float momentum, float weightDecay);
+
+  /**
+   * A dropout mask from the SplitMix64 stream of a generator in state {@code state}: element i gets value i + 1
+   * of the stream, {@code z = Rng.mix64(state + (i + 1) GAMMA)}, and is 0 if its 24-bit float {@code (z >>> 40)
+   * 2^-24} is below p, else {@code keep}; the element-by-element {@code Rng.nextFloat() < p ? 0 : keep}.
+   *
+   * @param threshold ceil(p 2^24): the float is below p exactly when {@code z >>> 40} is below it
+   */
+  void dropoutMask(float[] d, int off, int len, long threshold, float keep, long state);
 
   /** True if every element is finite (no NaN, no infinity). */
   boolean allFinite(float[] x, int xOff, int len);

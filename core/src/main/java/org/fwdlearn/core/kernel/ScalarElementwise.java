@@ -154,14 +154,27 @@ public final class ScalarElementwise implements ElementwiseKernel {
   }
 
   @Override
-  public void sgdStep(
+  public boolean sgdStep(
       float[] w, int wOff, float[] g, int gOff, float[] v, int vOff, int len, float lr, float momentum, float weightDecay) {
+    boolean finite = true;
     for (int i = 0; i < len; i++) {
       float wi = w[wOff + i];
       float gi = g[gOff + i] + weightDecay * wi;
       float vi = momentum * v[vOff + i] + gi;
       v[vOff + i] = vi;
-      w[wOff + i] = wi - lr * vi;
+      float updated = wi - lr * vi;
+      w[wOff + i] = updated;
+      finite &= updated - updated == 0f;
+    }
+    return finite;
+  }
+
+  @Override
+  public void dropoutMask(float[] d, int off, int len, long threshold, float keep, long state) {
+    long s = state;
+    for (int i = 0; i < len; i++) {
+      s += org.fwdlearn.core.Rng.GAMMA;
+      d[off + i] = (org.fwdlearn.core.Rng.mix64(s) >>> 40) < threshold ? 0f : keep;
     }
   }
 

@@ -155,9 +155,14 @@ final class VectorElementwise implements ElementwiseKernel {
   }
 
   @Override
-  public void sgdStep(
+  public boolean sgdStep(
       float[] w, int wOff, float[] g, int gOff, float[] v, int vOff, int len, float lr, float momentum, float weightDecay) {
-    k.sgdStep(w, wOff, g, gOff, v, vOff, len, lr, momentum, weightDecay);
+    return k.sgdStep(w, wOff, g, gOff, v, vOff, len, lr, momentum, weightDecay);
+  }
+
+  @Override
+  public void dropoutMask(float[] d, int off, int len, long threshold, float keep, long state) {
+    k.dropoutMask(d, off, len, threshold, keep, state);
   }
 
   @Override

@@ -6,15 +6,19 @@ import static jdk.incubator.vector.VectorOperators.F2I;
 import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.IS_NAN;
 import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.LSHR;
 import static jdk.incubator.vector.VectorOperators.LT;
 import static jdk.incubator.vector.VectorOperators.MAX;
 import static jdk.incubator.vector.VectorOperators.NE;
+import static jdk.incubator.vector.VectorOperators.XOR;
 
 import java.lang.constant.ConstantDescs;
 import java.lang.invoke.MethodHandles;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -31,6 +35,20 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorElementwiseTemplate implements ElementwiseKernel {
   static final VectorSpecies<Float> S = species();
   private static final int L = S.length();
+  /** Longs of the same width (L / 2 lanes), and floats of half the width (as many lanes), for the RNG. */
+  private static final VectorSpecies<Long> LS = VectorSpecies.of(long.class, S.vectorShape());
+  private static final VectorSpecies<Float> HS =
+      VectorSpecies.of(float.class, VectorShape.forBitSize(S.vectorBitSize() / 2));
+  /** (j + 1) GAMMA for lane j: the SplitMix64 counters of one vector of values. */
+  private static final long[] GAMMA_IOTA = gammaIota();
+
+  private static long[] gammaIota() {
+    long[] a = new long[LS.length()];
+    for (int j = 0; j < a.length; j++) {
+      a[j] = (j + 1) * org.fwdlearn.core.Rng.GAMMA;
+    }
+    return a;
+  }
 
   private static VectorSpecies<Float> species() {
     MethodHandles.Lookup self = MethodHandles.lookup();
@@ -379,22 +397,59 @@ final class VectorElementwiseTemplate implements ElementwiseKernel {
    * the step streams three arrays and is bound by memory.
    */
   @Override
-  public void sgdStep(
+  public boolean sgdStep(
       float[] w, int wOff, float[] g, int gOff, float[] v, int vOff, int len, float lr, float momentum, float weightDecay) {
     int i = 0;
-    for (int bound = S.loopBound(len); i < bound; i += L) {
-      FloatVector wv = FloatVector.fromArray(S, w, wOff + i);
-      FloatVector gv = FloatVector.fromArray(S, g, gOff + i).add(wv.mul(weightDecay));
-      FloatVector vv = FloatVector.fromArray(S, v, vOff + i).mul(momentum).add(gv);
-      vv.intoArray(v, vOff + i);
-      wv.sub(vv.mul(lr)).intoArray(w, wOff + i);
+    boolean finite = true;
+    int bound = S.loopBound(len);
+    if (bound > 0) {
+      // the check of allFinite, in the same pass: a sum of (w - w), +0 unless some w was NaN or infinite
+      FloatVector acc = FloatVector.zero(S);
+      for (; i < bound; i += L) {
+        FloatVector wv = FloatVector.fromArray(S, w, wOff + i);
+        FloatVector gv = FloatVector.fromArray(S, g, gOff + i).add(wv.mul(weightDecay));
+        FloatVector vv = FloatVector.fromArray(S, v, vOff + i).mul(momentum).add(gv);
+        vv.intoArray(v, vOff + i);
+        FloatVector updated = wv.sub(vv.mul(lr));
+        updated.intoArray(w, wOff + i);
+        acc = acc.add(updated.sub(updated));
+      }
+      finite = !acc.compare(NE, 0f).anyTrue();
     }
     for (; i < len; i++) {
       float wi = w[wOff + i];
       float gi = g[gOff + i] + weightDecay * wi;
       float vi = momentum * v[vOff + i] + gi;
       v[vOff + i] = vi;
-      w[wOff + i] = wi - lr * vi;
+      float updated = wi - lr * vi;
+      w[wOff + i] = updated;
+      finite &= updated - updated == 0f;
+    }
+    return finite;
+  }
+
+  /**
+   * SplitMix64 in the lanes of a long vector: lane j of a step holds value i + j + 1 of the stream (64-bit
+   * multiplies, wrapping as in Java), so the mask is bit for bit the reference's.
+   */
+  @Override
+  public void dropoutMask(float[] d, int off, int len, long threshold, float keep, long state) {
+    int ll = LS.length();
+    LongVector ctr = LongVector.fromArray(LS, GAMMA_IOTA, 0).add(state);
+    LongVector step = LongVector.broadcast(LS, ll * org.fwdlearn.core.Rng.GAMMA);
+    FloatVector kept = FloatVector.broadcast(HS, keep);
+    int i = 0;
+    for (int bound = LS.loopBound(len); i < bound; i += ll) {
+      LongVector z = ctr.lanewise(XOR, ctr.lanewise(LSHR, 30)).mul(0xBF58476D1CE4E5B9L);
+      z = z.lanewise(XOR, z.lanewise(LSHR, 27)).mul(0x94D049BB133111EBL);
+      z = z.lanewise(XOR, z.lanewise(LSHR, 31)).lanewise(LSHR, 40);
+      kept.blend(0f, z.compare(LT, threshold).cast(HS)).intoArray(d, off + i);
+      ctr = ctr.add(step);
+    }
+    long s = state + i * org.fwdlearn.core.Rng.GAMMA;
+    for (; i < len; i++) {
+      s += org.fwdlearn.core.Rng.GAMMA;
+      d[off + i] = (org.fwdlearn.core.Rng.mix64(s) >>> 40) < threshold ? 0f : keep;
     }
   }
 

@@ -520,6 +520,79 @@ class ElementwiseProperties {
     }
   }
 
+  /**
+   * sgdStep's result flag is allFinite of the updated W, for the reference and every width: with NaN or
+   * infinity among the gradients (the poisoned span as G), and with weights near the largest float, whose
+   * step overflows.
+   */
+  @Property(tries = 300, seed = "118")
+  void sgdStepReportsWhetherTheUpdatedWeightsAreFinite(@ForAll("poisoned") Poisoned p, @ForAll boolean huge) {
+    Span s = p.span();
+    float[] g = poison(p);
+    float[] w0 = s.b().clone();
+    if (huge) {
+      for (int i = 0; i < w0.length; i++) {
+        w0[i] = w0[i] >= 0 ? Float.MAX_VALUE : -Float.MAX_VALUE;
+      }
+    }
+    ElementwiseKernel[] kernels = new ElementwiseKernel[BITS.length + 1];
+    kernels[0] = REF;
+    System.arraycopy(VECTOR, 0, kernels, 1, BITS.length);
+    float[] expectedW = null;
+    for (ElementwiseKernel k : kernels) {
+      float[] w = w0.clone();
+      float[] v = s.c().clone();
+      // lr 1, momentum 0.5, decay 1: with |W| = MAX_VALUE, V = 0.5 V + G + W may overflow, and W - V with it
+      boolean finite = k.sgdStep(w, 3, g, s.off(), v, 1, s.len(), 1f, 0.5f, 1f);
+      assertEquals(REF.allFinite(w, 3, s.len()), finite, k + ": flag against allFinite of the updated W");
+      if (expectedW == null) {
+        expectedW = w;
+      } else {
+        assertTrue(Arrays.equals(expectedW, w), k + ": the same W as the reference");
+      }
+    }
+  }
+
+  /**
+   * The dropout mask of every kernel is the element-by-element draw {@code Rng.nextFloat() < p ? 0 : keep}
+   * from a generator in the given state (any state, including ones whose counters wrap), bit for bit, at any
+   * offset and length, and the threshold ceil(p 2^24) decides exactly as the float comparison.
+   */
+  @Property(tries = 300, seed = "119")
+  void dropoutMaskIsTheReferenceStream(
+      @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 300) int len,
+      @ForAll @net.jqwik.api.constraints.IntRange(min = 0, max = 17) int off,
+      @ForAll long state,
+      @ForAll("probabilities") float p) {
+    float keep = 1f / (1f - p);
+    long threshold = (long) Math.ceil(p * 0x1.0p24);
+    float[] expected = new float[off + len + 3];
+    java.util.Arrays.fill(expected, -1f);
+    org.fwdlearn.core.Rng rng = new org.fwdlearn.core.Rng(0);
+    rng.restore(state);
+    for (int i = 0; i < len; i++) {
+      expected[off + i] = rng.nextFloat() < p ? 0f : keep;
+    }
+    ElementwiseKernel[] kernels = new ElementwiseKernel[BITS.length + 1];
+    kernels[0] = REF;
+    System.arraycopy(VECTOR, 0, kernels, 1, BITS.length);
+    for (ElementwiseKernel k : kernels) {
+      float[] d = new float[off + len + 3];
+      java.util.Arrays.fill(d, -1f);
+      k.dropoutMask(d, off, len, threshold, keep, state);
+      assertTrue(Arrays.equals(expected, d), k + ": p " + p + ", state " + state + ", len " + len);
+    }
+  }
+
+  @Provide
+  Arbitrary<Float> probabilities() {
+    // ordinary rates, and p at and next to multiples of 2^-24, where the threshold's rounding matters
+    return Arbitraries.oneOf(
+        floats(0f, 0.99f),
+        Arbitraries.integers().between(0, 1 << 23).flatMap(m -> Arbitraries.of(
+            m * 0x1.0p-24f, Math.nextUp(m * 0x1.0p-24f), Math.max(0f, Math.nextDown(m * 0x1.0p-24f)))));
+  }
+
   @Property(tries = 300, seed = "117")
   void reluMasksAndBackwardKeepNaNAndInfinityAsReference(@ForAll("poisoned") Poisoned p) {
     Span s = p.span();
