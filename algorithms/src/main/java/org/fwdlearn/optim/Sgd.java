@@ -6,6 +6,7 @@ import java.util.List;
 import org.fwdlearn.core.Matrix;
 import org.fwdlearn.core.Ops;
 import org.fwdlearn.core.ThreadPool;
+import org.fwdlearn.core.Transpose;
 
 /**
  * Stochastic gradient descent with momentum and weight decay, PyTorch semantics (no dampening, no Nesterov;
@@ -108,6 +109,48 @@ public final class Sgd implements Optimizer {
       if (!Ops.sgdStep(params.get(i), grads.get(i), velocity.get(i), lr, momentum, weightDecay, pool) && overflow < 0) {
         overflow = i;
       }
+    }
+    if (overflow >= 0) {
+      throw new NonFiniteGradientException(overflow, "updated " + names[overflow] + " (overflow)", true);
+    }
+  }
+
+  /**
+   * {@link #step} with G of parameter {@code fused} given as the product {@code alpha op(A) op(B)} instead of
+   * stored in {@code grads.get(fused)}: the product runs fused with that parameter's step ({@link Ops#gemmSgd})
+   * where the kernel can, with the same result bit for bit as the product followed by {@link #step}. The other
+   * gradients are checked before anything is modified, as in step; parameter {@code fused}'s gradient is seen
+   * only as it is applied, so a NaN or infinity in it (or an overflow) is reported with the parameters
+   * modified. {@code grads.get(fused)} is scratch.
+   *
+   * @throws NonFiniteGradientException as {@link #step}
+   */
+  public void stepFused(List<Matrix> grads, int fused, Transpose ta, Transpose tb, float alpha, Matrix a, Matrix b) {
+    if (grads.size() != params.size()) {
+      throw new IllegalArgumentException(grads.size() + " gradients for " + params.size() + " parameters");
+    }
+    for (int i = 0; i < grads.size(); i++) {
+      if (!grads.get(i).sameShape(params.get(i))) {
+        throw new IllegalArgumentException(
+            "gradient of " + names[i] + " is " + grads.get(i).shape() + ", parameter is " + params.get(i).shape());
+      }
+      if (i != fused && !Ops.allFinite(grads.get(i), pool)) {
+        throw new NonFiniteGradientException(i, "gradient of " + names[i]);
+      }
+    }
+    int overflow = -1;
+    for (int i = 0; i < params.size(); i++) {
+      if (i != fused
+          && !Ops.sgdStep(params.get(i), grads.get(i), velocity.get(i), lr, momentum, weightDecay, pool)
+          && overflow < 0) {
+        overflow = i;
+      }
+    }
+    boolean ok = Ops.gemmSgd(
+        ta, tb, alpha, a, b, grads.get(fused), params.get(fused), velocity.get(fused), lr, momentum, weightDecay, pool);
+    if (!ok) {
+      throw new NonFiniteGradientException(
+          fused, "gradient or updated " + names[fused] + " (fused step: applied before the check)", true);
     }
     if (overflow >= 0) {
       throw new NonFiniteGradientException(overflow, "updated " + names[overflow] + " (overflow)", true);

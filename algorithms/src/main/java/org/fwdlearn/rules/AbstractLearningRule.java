@@ -11,6 +11,8 @@ import org.fwdlearn.core.Transpose;
 import org.fwdlearn.nn.DropoutMasks;
 import org.fwdlearn.nn.ForwardPass;
 import org.fwdlearn.nn.Network;
+import org.fwdlearn.optim.Optimizer;
+import org.fwdlearn.optim.Sgd;
 
 /**
  * Shared workspace of the rules: the clean forward pass, the batch's dropout masks, the error E = P - T,
@@ -108,7 +110,66 @@ public abstract class AbstractLearningRule implements LearningRule {
 
   /** {@code G_l <- alpha * delta^T pre + beta * G_l} (delta n x d_l, pre n x d_{l-1}). */
   protected final void outer(int l, float alpha, Matrix delta, Matrix pre, float beta) {
+    if (l == 1 && deferFirst) {
+      if (beta == 0f && !deferred) {
+        // gradientStep fuses this product with the SGD step; the operands stay untouched until then
+        deferredAlpha = alpha;
+        deferredDelta = delta;
+        deferredPre = pre;
+        deferred = true;
+        return;
+      }
+      materializeDeferred(); // a second product into G_1 (e.g. the Hebbian pair) needs the first one stored
+    }
     Ops.gemm(Transpose.T, Transpose.N, alpha, delta, pre, beta, grads[l], pool);
+  }
+
+  private boolean deferFirst;
+  private boolean deferred;
+  private float deferredAlpha;
+  private Matrix deferredDelta;
+  private Matrix deferredPre;
+
+  private void materializeDeferred() {
+    if (deferred) {
+      deferred = false;
+      Ops.gemm(Transpose.T, Transpose.N, deferredAlpha, deferredDelta, deferredPre, 0f, grads[1], pool);
+    }
+  }
+
+  /**
+   * {@link GradientRule#step} of the rules that make one update per batch. With {@link Sgd}, G_1's product
+   * (the largest: d_1 x n x d_0) is not stored: {@link #outer} defers it and {@link Sgd#stepFused} runs it fused
+   * with the SGD step of W_1 ({@link Ops#gemmSgd}), saving a write and two reads of a d_1 x d_0 matrix per step,
+   * with the same weights bit for bit. Nothing in a rule reads G_1 between its product and the step. After a
+   * fused step {@link #gradient}(1) is not G_1 of the batch; {@link GradientRule#computeGradients} always
+   * writes it. Other optimisers get the plain computeGradients and step.
+   */
+  final void gradientStep(GradientRule self, Matrix x, int[] labels, Optimizer optimizer) {
+    if (!(optimizer instanceof Sgd sgd)) {
+      self.computeGradients(x, labels);
+      optimizer.step(gradList);
+      return;
+    }
+    deferFirst = true;
+    try {
+      self.computeGradients(x, labels);
+    } catch (RuntimeException | Error e) {
+      deferred = false;
+      throw e;
+    } finally {
+      deferFirst = false;
+    }
+    if (!deferred) {
+      sgd.step(gradList);
+      return;
+    }
+    deferred = false;
+    Matrix delta = deferredDelta;
+    Matrix pre = deferredPre;
+    deferredDelta = null;
+    deferredPre = null;
+    sgd.stepFused(gradList, 0, Transpose.T, Transpose.N, deferredAlpha, delta, pre);
   }
 
   /**

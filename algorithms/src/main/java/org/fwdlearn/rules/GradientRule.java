@@ -17,6 +17,10 @@ public interface GradientRule extends LearningRule {
 
   @Override
   default void step(Matrix x, int[] labels, Optimizer optimizer) {
+    if (this instanceof AbstractLearningRule r) {
+      r.gradientStep(this, x, labels, optimizer); // the same update, G_1's product fused with the SGD step
+      return;
+    }
     computeGradients(x, labels);
     optimizer.step(gradients());
   }

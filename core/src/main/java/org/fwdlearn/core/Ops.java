@@ -96,6 +96,53 @@ public final class Ops {
             pool);
   }
 
+  /**
+   * {@code G = alpha * op(A) * op(B)}, then the SGD step of {@link #sgdStep(Matrix, Matrix, Matrix, float, float,
+   * float, ThreadPool)} on W and V with that G. Where the GEMM kernel can ({@link
+   * org.fwdlearn.core.kernel.GemmKernel#fusesSgd}: the vector kernel when the inner dimension fits one cache
+   * block), each block of G goes from the product's registers straight into the step and G is never stored:
+   * the pass over W, V and G of a separate step, and the write and read of G, are saved. W and V are bit for bit
+   * those of the unfused product and step. The step is applied whatever G holds; the result says whether W
+   * stayed finite.
+   *
+   * @param g m x n: receives G when the product is not fused; its contents are unspecified afterwards
+   * @param w m x n. Modified.
+   * @param v m x n. Modified.
+   * @return true if every updated W is finite
+   */
+  public static boolean gemmSgd(
+      Transpose ta,
+      Transpose tb,
+      float alpha,
+      Matrix a,
+      Matrix b,
+      Matrix g,
+      Matrix w,
+      Matrix v,
+      float lr,
+      float momentum,
+      float weightDecay,
+      ThreadPool pool) {
+    sameShape("gemmSgd", w, g);
+    sameShape("gemmSgd", w, v);
+    if (w.overlaps(g) || w.overlaps(v) || g.overlaps(v) || w.overlaps(a) || w.overlaps(b) || v.overlaps(a)
+        || v.overlaps(b)) {
+      throw new IllegalArgumentException("gemmSgd: W " + w.shape() + ", G, V, A and B must not share storage");
+    }
+    int m = ta.isTransposed() ? a.cols() : a.rows();
+    int k = ta.isTransposed() ? a.rows() : a.cols();
+    int n = tb.isTransposed() ? b.rows() : b.cols();
+    org.fwdlearn.core.kernel.GemmKernel kernel = K.gemm();
+    if (m == w.rows() && n == w.cols() && kernel.fusesSgd(ta.isTransposed(), m, n, k)
+        && k == (tb.isTransposed() ? b.cols() : b.rows())) {
+      return kernel.gemmSgd(ta.isTransposed(), tb.isTransposed(), m, n, k, alpha, a.data(), a.offset(), a.cols(),
+          b.data(), b.offset(), b.cols(), w.data(), w.offset(), w.cols(), v.data(), v.offset(), v.cols(), lr,
+          momentum, weightDecay, pool);
+    }
+    gemm(ta, tb, alpha, a, b, 0f, g, pool);
+    return sgdStep(w, g, v, lr, momentum, weightDecay, pool);
+  }
+
   /** {@code C <- A * B}. */
   public static Matrix mul(Matrix a, Matrix b, Matrix c) {
     gemm(Transpose.N, Transpose.N, 1f, a, b, 0f, c);

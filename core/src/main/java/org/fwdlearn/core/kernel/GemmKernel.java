@@ -33,4 +33,44 @@ public interface GemmKernel {
       int cOff,
       int ldc,
       ThreadPool pool);
+
+  /**
+   * Whether {@link #gemmSgd} can run an m x n x k product fused with the SGD step. Default: never.
+   */
+  default boolean fusesSgd(boolean transA, int m, int n, int k) {
+    return false;
+  }
+
+  /**
+   * {@code G = alpha * op(A) * op(B)} (m x n) followed by the SGD step of {@link ElementwiseKernel#sgdStep} on W
+   * and V (m x n), without storing G: each block of G goes from the product's registers into the step. G, W
+   * and V are bit for bit those of the product followed by the step. Only when {@link #fusesSgd} says so.
+   *
+   * @return true if every updated W is finite
+   */
+  default boolean gemmSgd(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float[] w,
+      int wOff,
+      int ldw,
+      float[] v,
+      int vOff,
+      int ldv,
+      float lr,
+      float momentum,
+      float weightDecay,
+      ThreadPool pool) {
+    throw new UnsupportedOperationException(this + " does not fuse the SGD step");
+  }
 }

@@ -25,6 +25,17 @@ interface GemmMicroKernel {
   /** Floats per vector. */
   int lanes();
 
+  /**
+   * The SGD step on a {@code rows x cols} block whose gradient is in {@code t} (row r at {@code r * ldt}),
+   * with the arithmetic of {@link ElementwiseKernel#sgdStep}: {@code g = G + wd W; V <- mu V + g; W <- W - lr
+   * V}, W and V row-major with leading dimensions ldw and ldv.
+   *
+   * @return true if every updated W of the block is finite
+   */
+  boolean sgdTile(
+      float[] t, int ldt, int rows, int cols, float[] w, int wIdx, int ldw, float[] v, int vIdx, int ldv,
+      float lr, float momentum, float weightDecay);
+
   /** MR rows x NV vectors. */
   void tile(
       int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int rows, boolean read,

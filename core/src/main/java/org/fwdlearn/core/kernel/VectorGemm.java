@@ -138,9 +138,78 @@ final class VectorGemm implements GemmKernel {
     }
     Context ctx = contexts.get();
     ctx.set(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    try {
+      dispatch(ctx, pool);
+    } finally {
+      ctx.clear();
+    }
+  }
+
+  /** The narrow path reads C row by row through scratch merges of its own; the fused step is not wired into it. */
+  @Override
+  public boolean fusesSgd(boolean transA, int m, int n, int k) {
+    return k <= kc && !(n <= lanes && !transA);
+  }
+
+  @Override
+  public boolean gemmSgd(
+      boolean transA,
+      boolean transB,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      float[] a,
+      int aOff,
+      int lda,
+      float[] b,
+      int bOff,
+      int ldb,
+      float[] w,
+      int wOff,
+      int ldw,
+      float[] v,
+      int vOff,
+      int ldv,
+      float lr,
+      float momentum,
+      float weightDecay,
+      ThreadPool pool) {
+    if (!fusesSgd(transA, m, n, k)) {
+      throw new IllegalArgumentException("gemmSgd: " + m + "x" + n + "x" + k + " cannot be fused (k > " + kc + ")");
+    }
+    if (m == 0 || n == 0) {
+      return true;
+    }
+    Context ctx = contexts.get();
+    ctx.set(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, 0f, null, 0, 0);
+    ctx.fuse(w, wOff, ldw, v, vOff, ldv, lr, momentum, weightDecay);
+    try {
+      if (k == 0 || alpha == 0f) {
+        // G = 0: the step on a zero tile, row block by row block
+        float[] zero = ctx.zeroTile();
+        for (int i = 0; i < m; i += MR) {
+          for (int j = 0; j < n; j += nr) {
+            ctx.epilogue(zero, nr, i, Math.min(MR, m - i), j, Math.min(nr, n - j));
+          }
+        }
+      } else {
+        dispatch(ctx, pool);
+      }
+      return !ctx.nonFinite;
+    } finally {
+      ctx.clear();
+    }
+  }
+
+  private void dispatch(Context ctx, ThreadPool pool) {
+    int m = ctx.m;
+    int n = ctx.n;
+    int k = ctx.k;
+    boolean transA = ctx.transA;
     long work = (long) m * n * k;
     int threads = work >= Tuning.GEMM_PARALLEL_MIN ? pool.parallelism() : 1;
-    try {
+    {
       if (n <= lanes && !transA) {
         // One vector of columns: packing A would cost more than the product, so a row-major A is read
         // in place.
@@ -179,8 +248,6 @@ final class VectorGemm implements GemmKernel {
           }
         }
       }
-    } finally {
-      ctx.clear();
     }
   }
 
@@ -232,6 +299,22 @@ final class VectorGemm implements GemmKernel {
     private final int[] gatherMap = new int[lanes];
     /** A partial vector of C goes through here: MR rows of one vector. */
     private final float[] edge = new float[MR * lanes];
+    /** With the fused SGD step, every tile of G goes through here: MR rows of NR columns. */
+    private final float[] tileBuf = new float[MR * nr];
+    private float[] zeros;
+
+    /** The fused SGD step (gemmSgd): W, V and the step's constants; nonFinite is set by any task. */
+    boolean fused;
+    float[] w;
+    int wOff;
+    int ldw;
+    float[] v;
+    int vOff;
+    int ldv;
+    float lr;
+    float momentum;
+    float weightDecay;
+    boolean nonFinite;
     private int gatherLd = -1;
 
     boolean transA;
@@ -301,6 +384,38 @@ final class VectorGemm implements GemmKernel {
       b = null;
       c = null;
       shared = null;
+      fused = false;
+      w = null;
+      v = null;
+    }
+
+    void fuse(float[] w, int wOff, int ldw, float[] v, int vOff, int ldv, float lr, float momentum, float decay) {
+      this.fused = true;
+      this.w = w;
+      this.wOff = wOff;
+      this.ldw = ldw;
+      this.v = v;
+      this.vOff = vOff;
+      this.ldv = ldv;
+      this.lr = lr;
+      this.momentum = momentum;
+      this.weightDecay = decay;
+      this.nonFinite = false;
+    }
+
+    float[] zeroTile() {
+      if (zeros == null) {
+        zeros = new float[MR * nr];
+      }
+      return zeros;
+    }
+
+    /** The SGD step on rows [i, i + rows) x columns [j, j + cols) of W and V, G in t (leading dimension ldt). */
+    void epilogue(float[] t, int ldt, int i, int rows, int j, int cols) {
+      if (!micro.sgdTile(t, ldt, rows, cols, w, wOff + i * ldw + j, ldw, v, vOff + i * ldv + j, ldv, lr, momentum,
+          weightDecay)) {
+        nonFinite = true; // only ever set; the pool's join publishes it to the caller
+      }
     }
 
     float[] ensureA(int size) {
@@ -599,6 +714,10 @@ final class VectorGemm implements GemmKernel {
         int col,
         boolean read,
         float bta) {
+      if (fused) {
+        runStripFused(own, ap, aIdx, i0, rows, kcb, bp, bIdx, whole, cols, col);
+        return;
+      }
       GemmMicroKernel mk = micro;
       int cIdx = cOff + i0 * ldc + col;
       int i = 0;
@@ -621,6 +740,41 @@ final class VectorGemm implements GemmKernel {
       } else {
         mk.tile(kcb, ap, aIdx, bp, bIdx, c, cIdx, ldc, rest, read, bta);
       }
+    }
+
+    /**
+     * As {@link #runStrip} with the fused SGD step (one K block, beta 0): each tile of G is stored into the
+     * thread's scratch (the same kernels and arithmetic as a store into C) and goes from there into the step.
+     */
+    private void runStripFused(
+        Context own, float[] ap, int aIdx, int i0, int rows, int kcb, float[] bp, int bIdx, boolean whole, int cols,
+        int col) {
+      int i = 0;
+      for (; i + MR <= rows; i += MR, aIdx += MR * kcb) {
+        fusedGroup(own, false, ap, aIdx, kcb, bp, bIdx, whole, i0 + i, MR, cols, col);
+      }
+      int rest = rows - i;
+      if (rest > 0) {
+        fusedGroup(own, rest <= MR_HALF && i0 + rows == m, ap, aIdx, kcb, bp, bIdx, whole, i0 + i, rest, cols, col);
+      }
+    }
+
+    private void fusedGroup(
+        Context own, boolean half, float[] ap, int aIdx, int kcb, float[] bp, int bIdx, boolean whole, int row,
+        int rows, int cols, int col) {
+      GemmMicroKernel mk = micro;
+      float[] t = whole ? own.tileBuf : own.edge;
+      int ldt = whole ? nr : lanes;
+      if (whole && half) {
+        mk.tileHalf(kcb, ap, aIdx, bp, bIdx, t, 0, ldt, rows, false, 0f);
+      } else if (whole) {
+        mk.tile(kcb, ap, aIdx, bp, bIdx, t, 0, ldt, rows, false, 0f);
+      } else if (half) {
+        mk.columnHalf(kcb, ap, aIdx, bp, bIdx, t, 0, ldt, rows, false, 0f);
+      } else {
+        mk.column(kcb, ap, aIdx, bp, bIdx, t, 0, ldt, rows, false, 0f);
+      }
+      epilogue(t, ldt, row, rows, col, cols);
     }
 
     /** A one-vector strip for one A strip (half or full); a partial vector goes through the scratch tile. */

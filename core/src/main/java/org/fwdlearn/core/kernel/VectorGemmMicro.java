@@ -51,6 +51,38 @@ final class VectorGemmMicro implements GemmMicroKernel {
   }
 
   @Override
+  public boolean sgdTile(
+      float[] t, int ldt, int rows, int cols, float[] w, int wIdx, int ldw, float[] v, int vIdx, int ldv,
+      float lr, float momentum, float weightDecay) {
+    // separate multiplies and adds, as VectorElementwiseTemplate.sgdStep (Java never contracts them into fma)
+    FloatVector acc = FloatVector.zero(S);
+    boolean finite = true;
+    for (int r = 0; r < rows; r++, wIdx += ldw, vIdx += ldv) {
+      int ti = r * ldt;
+      int j = 0;
+      for (; j + L <= cols; j += L) {
+        FloatVector wv = FloatVector.fromArray(S, w, wIdx + j);
+        FloatVector gv = FloatVector.fromArray(S, t, ti + j).add(wv.mul(weightDecay));
+        FloatVector vv = FloatVector.fromArray(S, v, vIdx + j).mul(momentum).add(gv);
+        vv.intoArray(v, vIdx + j);
+        FloatVector updated = wv.sub(vv.mul(lr));
+        updated.intoArray(w, wIdx + j);
+        acc = acc.add(updated.sub(updated));
+      }
+      for (; j < cols; j++) {
+        float wi = w[wIdx + j];
+        float gi = t[ti + j] + weightDecay * wi;
+        float vi = momentum * v[vIdx + j] + gi;
+        v[vIdx + j] = vi;
+        float updated = wi - lr * vi;
+        w[wIdx + j] = updated;
+        finite &= updated - updated == 0f;
+      }
+    }
+    return finite && !acc.compare(jdk.incubator.vector.VectorOperators.NE, 0f).anyTrue();
+  }
+
+  @Override
   public void packRows(float[] b, int src, int ldb, int kc, int strips, float[] bp, int dst) {
     int stripSize = kc * NV * L;
     for (int p = 0; p < kc; p++, src += ldb, dst += NV * L) {

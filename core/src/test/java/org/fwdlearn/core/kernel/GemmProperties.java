@@ -304,6 +304,80 @@ class GemmProperties {
     }
   }
 
+  /**
+   * The fused product and SGD step ({@code gemmSgd}) of every vector width leaves W and V bit for bit as the
+   * same kernel's product into G followed by the elementwise step, at 1 and 3 threads, on every transpose,
+   * shape (where the kernel fuses: K up to one cache block, not the one-vector path) and storage layout of A
+   * and B; C0 serves as W and V (with C's layout).
+   */
+  @Property(tries = 120)
+  void fusedSgdIsTheProductFollowedByTheStep(@ForAll("cases") Case x, @ForAll boolean decay) {
+    Shape s = x.s;
+    float lr = 0.125f;
+    float momentum = 0.9f;
+    float weightDecay = decay ? 0.01f : 0f;
+    ElementwiseKernel[] steps = {
+      Kernels.vector(128).elementwise(), Kernels.vector(256).elementwise(), Kernels.vector(512).elementwise()
+    };
+    int fusedCases = 0;
+    for (int kv = 0; kv < VECTOR.size(); kv++) {
+      GemmKernel g = VECTOR.get(kv);
+      if (!g.fusesSgd(s.transA, s.m, s.n, s.k)) {
+        continue;
+      }
+      fusedCases++;
+      // unfused: G = alpha op(A) op(B), then the step row by row (W, V have C's layout)
+      float[] gBuf = new float[Math.max(1, s.m * s.n)];
+      g.gemm(s.transA, s.transB, s.m, s.n, s.k, s.alpha, x.a, s.la.offset, s.lda(), x.b, s.lb.offset, s.ldb(), 0f,
+          gBuf, 0, s.n, ThreadPool.sequential());
+      float[] wWant = x.c0.clone();
+      float[] vWant = x.c0.clone();
+      for (int i = 0; i < s.m; i++) {
+        for (int j = 0; j < s.n; j++) {
+          vWant[s.lc.offset + i * s.ldc() + j] *= 0.5f;
+        }
+        steps[kv].sgdStep(wWant, s.lc.offset + i * s.ldc(), gBuf, i * s.n, vWant, s.lc.offset + i * s.ldc(), s.n, lr,
+            momentum, weightDecay);
+      }
+      for (ThreadPool pool : new ThreadPool[] {ThreadPool.sequential(), POOL3}) {
+        float[] w = x.c0.clone();
+        float[] v = x.c0.clone();
+        for (int i = 0; i < s.m; i++) {
+          for (int j = 0; j < s.n; j++) {
+            v[s.lc.offset + i * s.ldc() + j] *= 0.5f;
+          }
+        }
+        boolean finite = g.gemmSgd(s.transA, s.transB, s.m, s.n, s.k, s.alpha, x.a, s.la.offset, s.lda(), x.b,
+            s.lb.offset, s.ldb(), w, s.lc.offset, s.ldc(), v, s.lc.offset, s.ldc(), lr, momentum, weightDecay, pool);
+        assertArrayEquals(wWant, w, g + ": W of the fused step for " + s + " on " + pool.parallelism() + " threads");
+        assertArrayEquals(vWant, v, g + ": V of the fused step for " + s);
+        assertEquals(true, finite, g + ": finite data reported non-finite for " + s);
+      }
+    }
+    if (s.k <= org.fwdlearn.core.Tuning.GEMM_KC && s.transA && s.m > 0 && s.n > 0) {
+      assertEquals(VECTOR.size(), fusedCases, "a transposed A with K <= KC always fuses: " + s);
+    }
+  }
+
+  /** A NaN in A reaches W through the fused step, and the step says so. */
+  @Example
+  void fusedSgdReportsANonFiniteUpdate() {
+    int m = 100;
+    int n = 70;
+    int k = 64;
+    float[] a = uniform(new Rng(3), k * m);
+    float[] b = uniform(new Rng(4), k * n);
+    a[5 * m + 77] = Float.NaN; // row p = 5 of A^T's storage, column i = 77
+    for (GemmKernel g : VECTOR) {
+      float[] w = new float[m * n];
+      float[] v = new float[m * n];
+      boolean finite = g.gemmSgd(true, false, m, n, k, 1f, a, 0, m, b, 0, n, w, 0, n, v, 0, n, 0.1f, 0.9f, 0f,
+          ThreadPool.sequential());
+      assertEquals(false, finite, g + ": a NaN gradient row must be reported");
+      assertTrue(Float.isNaN(w[77 * n + 3]) && !Float.isNaN(w[76 * n + 3]), g + ": only row 77 of W is NaN");
+    }
+  }
+
   @Property(tries = 40)
   void sameBitsWhateverTheThreadCount(@ForAll("cases") Case x) {
     for (GemmKernel g : allKernels()) {
