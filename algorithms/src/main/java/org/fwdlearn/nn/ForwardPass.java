@@ -29,6 +29,12 @@ public final class ForwardPass {
   private final float[] norms; // 1..L-1
   private final Matrix[] scratch; // 1..L-1, only with normalization
   private final float[] columnSums;
+  /** With {@link #runStacked}: the input and A_1 of the n rows of x over the rows of the extra matrix. */
+  private Matrix stackedInput;
+  private Matrix stackedTop; // rows 0..n of stackedInput
+  private Matrix stackedBottom; // rows n.. of stackedInput
+  private Matrix stackedA1;
+  private Matrix extraProducts;
 
   /** A workspace for batches of {@code n} rows. */
   public ForwardPass(Network net, int n) {
@@ -86,35 +92,73 @@ public final class ForwardPass {
   }
 
   /**
+   * As {@link #run}, with the rows of {@code extra} (e x d_0) stacked under x in layer 1's product: one (n + e)
+   * x d_0 x d_1 product reads W_1 once for both, and {@link #extraProducts} holds {@code extra W_1^T} (e x
+   * d_1). Every row of a product is computed alike whatever the rows around it, so the pass is bit for bit
+   * {@link #run}'s. PEPITA stacks F^T to get (W_1 F)^T for its factored modulated pass. The stacked buffers
+   * are allocated on the first call (and again only if e changes).
+   *
+   * @param extra e x d_0, copied; not modified
+   */
+  public void runStacked(Matrix x, Matrix extra, DropoutMasks masks, ThreadPool pool) {
+    if (x.rows() != n || x.cols() != net.inputSize() || extra.cols() != net.inputSize()) {
+      throw new IllegalArgumentException("stacked forward pass on input " + x.shape() + " and " + extra.shape()
+          + ", expected " + n + "x" + net.inputSize() + " and ex" + net.inputSize());
+    }
+    int e = extra.rows();
+    if (stackedInput == null || stackedInput.rows() != n + e) {
+      stackedInput = new Matrix(n + e, net.inputSize());
+      stackedTop = stackedInput.rows(0, n);
+      stackedBottom = stackedInput.rows(n, n + e);
+      stackedA1 = new Matrix(n + e, net.size(1));
+      a[1] = stackedA1.rows(0, n);
+      extraProducts = stackedA1.rows(n, n + e);
+    }
+    stackedTop.copyFrom(x);
+    stackedBottom.copyFrom(extra);
+    h[0] = x;
+    Ops.gemm(Transpose.N, Transpose.T, 1f, stackedInput, net.weight(1), 0f, stackedA1, pool);
+    layersFrom(2, masks, pool);
+  }
+
+  /** {@code extra W_1^T} of the last {@link #runStacked} (e x d_1; live). */
+  public Matrix extraProducts() {
+    if (extraProducts == null) {
+      throw new IllegalStateException("no stacked pass has run");
+    }
+    return extraProducts;
+  }
+
+  /**
    * Runs the pass on {@code x} (n x d_0) whose first pre-activation is known to be {@code A_1 = base + s E
-   * P^T}: the modulated pass of PEPITA with {@code base} the clean pass's A_1 (= X W_1^T), X_mod = X + s E
-   * F^T and P = W_1 F (d_1 x C), since X_mod W_1^T = X W_1^T + s E (W_1 F)^T. It replaces the n x d_0 x d_1
-   * product of layer 1 by one of n x C x d_1; the difference A~_1 - A_1 is computed directly rather than
-   * as the difference of two rounded products. Layers 2..L and everything after each product are as in
-   * {@link #run}.
+   * Q}: the modulated pass of PEPITA with {@code base} the clean pass's A_1 (= X W_1^T), X_mod = X + s E
+   * F^T and Q = (W_1 F)^T = F^T W_1^T (C x d_1), since X_mod W_1^T = X W_1^T + s E F^T W_1^T. It replaces the
+   * n x d_0 x d_1 product of layer 1 by one of n x C x d_1; the difference A~_1 - A_1 is computed directly
+   * rather than as the difference of two rounded products. Layers 2..L and everything after each product are
+   * as in {@link #run}.
    *
    * @param x the input X_mod, kept as H_0; not read by layer 1
    * @param base n x d_1, not modified (may be another pass's pre-activation)
-   * @param s the factor of E P^T
+   * @param s the factor of E Q
    * @param e n x C
-   * @param p d_1 x C
+   * @param q C x d_1
    */
   public void runShifted(
-      Matrix x, Matrix base, float s, Matrix e, Matrix p, DropoutMasks masks, ThreadPool pool) {
+      Matrix x, Matrix base, float s, Matrix e, Matrix q, DropoutMasks masks, ThreadPool pool) {
     if (x.rows() != n || x.cols() != net.inputSize()) {
       throw new IllegalArgumentException(
           "forward pass on input " + x.shape() + ", expected " + n + "x" + net.inputSize());
     }
-    if (base.rows() != n || base.cols() != net.size(1) || e.rows() != n || p.rows() != net.size(1)
-        || p.cols() != e.cols()) {
-      throw new IllegalArgumentException("shifted pass: A_1 " + base.shape() + ", E " + e.shape() + ", P "
-          + p.shape() + "; expected " + n + "x" + net.size(1) + ", " + n + "xC, " + net.size(1) + "xC");
+    if (base.rows() != n || base.cols() != net.size(1) || e.rows() != n || q.cols() != net.size(1)
+        || q.rows() != e.cols()) {
+      throw new IllegalArgumentException("shifted pass: A_1 " + base.shape() + ", E " + e.shape() + ", Q "
+          + q.shape() + "; expected " + n + "x" + net.size(1) + ", " + n + "xC, Cx" + net.size(1));
     }
     h[0] = x;
     if (base != a[1]) {
       a[1].copyFrom(base);
     }
-    Ops.gemm(Transpose.N, Transpose.T, s, e, p, 1f, a[1], pool);
+    Ops.gemm(Transpose.N, Transpose.N, s, e, q, 1f, a[1], pool);
     layersFrom(2, masks, pool);
   }
 

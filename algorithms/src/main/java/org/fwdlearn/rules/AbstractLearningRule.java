@@ -98,9 +98,14 @@ public abstract class AbstractLearningRule implements LearningRule {
   /** Draws the masks, runs the clean pass on x and sets E = P - T. */
   protected final void cleanPassAndError(Matrix x, int[] labels) {
     masks.draw(rng);
-    clean.run(x, masks, pool);
+    runCleanPass(x);
     error.copyFrom(clean.probabilities());
     Ops.subtractOneHot(error, labels);
+  }
+
+  /** The clean pass of a training step, with the batch's masks (a rule may stack more rows into it). */
+  protected void runCleanPass(Matrix x) {
+    clean.run(x, masks, pool);
   }
 
   /** Writes T = onehot(labels). */

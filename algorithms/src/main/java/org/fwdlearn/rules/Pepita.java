@@ -100,8 +100,8 @@ public class Pepita extends AbstractLearningRule implements GradientRule {
   /** The modulated pass. */
   protected final ForwardPass modulated;
   private final Matrix[] delta; // 1..L-1
-  /** W_1 F (d_1 x C), for the factored first layer; null with one layer. */
-  private final Matrix wf;
+  /** F^T (C x d_0), stacked under X in the clean pass for the factored first layer; null with one layer. */
+  private final Matrix ft;
   private FirstLayer firstLayer = FirstLayer.FACTORED;
 
   /** PEPITA with the reference's defaults (sign MINUS, presynaptic MODULATED). */
@@ -121,7 +121,7 @@ public class Pepita extends AbstractLearningRule implements GradientRule {
     this.presynaptic = presynaptic;
     xmod = new Matrix(n, net.inputSize());
     modulated = new ForwardPass(net, n);
-    wf = layers > 1 ? new Matrix(net.size(1), net.outputSize()) : null;
+    ft = layers > 1 ? new Matrix(net.outputSize(), net.inputSize()) : null;
     delta = new Matrix[layers];
     for (int l = 1; l < layers; l++) {
       delta[l] = new Matrix(n, net.size(l));
@@ -131,6 +131,29 @@ public class Pepita extends AbstractLearningRule implements GradientRule {
   @Override
   public String name() {
     return "pepita";
+  }
+
+  private boolean stacks() {
+    return firstLayer == FirstLayer.FACTORED && ft != null;
+  }
+
+  /**
+   * The clean pass; for the factored first layer with F^T stacked under X, so that the same product of layer 1
+   * also gives (W_1 F)^T = F^T W_1^T for the modulated pass (one read of W_1 for both).
+   */
+  @Override
+  protected void runCleanPass(Matrix x) {
+    if (!stacks()) {
+      super.runCleanPass(x);
+      return;
+    }
+    Matrix f = feedback.f(pool);
+    for (int p = 0; p < f.rows(); p++) {
+      for (int c = 0; c < f.cols(); c++) {
+        ft.set(c, p, f.get(p, c));
+      }
+    }
+    clean.runStacked(x, ft, masks, pool);
   }
 
   /** Sets how the modulated pass computes its first layer (default {@link FirstLayer#FACTORED}); returns this. */
@@ -152,9 +175,8 @@ public class Pepita extends AbstractLearningRule implements GradientRule {
     xmod.copyFrom(x);
     Matrix f = feedback.f(pool);
     Ops.gemm(Transpose.N, Transpose.T, sign.factor(), error, f, 1f, xmod, pool);
-    if (firstLayer == FirstLayer.FACTORED && wf != null) {
-      Ops.gemm(Transpose.N, Transpose.N, 1f, net.weight(1), f, 0f, wf, pool);
-      modulated.runShifted(xmod, clean.preActivation(1), sign.factor(), error, wf, masks, pool);
+    if (stacks()) {
+      modulated.runShifted(xmod, clean.preActivation(1), sign.factor(), error, clean.extraProducts(), masks, pool);
     } else {
       modulated.run(xmod, masks, pool);
     }
