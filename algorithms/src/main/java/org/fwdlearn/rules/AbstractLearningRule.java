@@ -165,6 +165,33 @@ public abstract class AbstractLearningRule implements LearningRule {
     } finally {
       deferFirst = false;
     }
+    stepDeferred(sgd);
+  }
+
+  /**
+   * Runs {@code products} (the rule's {@link #outer} calls of one update) with G_1's product deferred, then
+   * {@code optimizer.step} of the gradients, fused with G_1's product when the optimiser is {@link Sgd} (as
+   * {@link #gradientStep}).
+   */
+  protected final void fusedStep(Runnable products, Optimizer optimizer) {
+    if (!(optimizer instanceof Sgd sgd)) {
+      products.run();
+      optimizer.step(gradList);
+      return;
+    }
+    deferFirst = true;
+    try {
+      products.run();
+    } catch (RuntimeException | Error e) {
+      deferred = false;
+      throw e;
+    } finally {
+      deferFirst = false;
+    }
+    stepDeferred(sgd);
+  }
+
+  private void stepDeferred(Sgd sgd) {
     if (!deferred) {
       sgd.step(gradList);
       return;

@@ -61,17 +61,21 @@ public final class PepitaTimeLocal extends AbstractLearningRule {
     return "pepita-tl";
   }
 
+  /** Step (a)'s products: G_l = H_l^T H_{l-1} / n, G_L = P^T H_{L-1} / n (a field: no allocation per step). */
+  private final Runnable cleanProducts = () -> {
+    for (int l = 1; l < layers; l++) {
+      outer(l, invN, clean.hidden(l), clean.hidden(l - 1), 0f);
+    }
+    outer(layers, invN, clean.probabilities(), clean.hidden(layers - 1), 0f);
+  };
+
   @Override
   public void step(Matrix x, int[] labels, Optimizer optimizer) {
     checkBatch(x, labels);
     cleanPassAndError(x, labels);
     targets(labels);
-    // (a) Hebbian-form product of the clean pass, applied at once.
-    for (int l = 1; l < layers; l++) {
-      outer(l, invN, clean.hidden(l), clean.hidden(l - 1), 0f);
-    }
-    outer(layers, invN, clean.probabilities(), clean.hidden(layers - 1), 0f);
-    optimizer.step(gradients());
+    // (a) Hebbian-form product of the clean pass, applied at once (G_1's product fused with the step).
+    fusedStep(cleanProducts, optimizer);
     // (b) modulated pass with the updated weights.
     if (!sharedMasks) {
       masks.draw(rng);

@@ -64,6 +64,68 @@ class FusedStepTest {
     }
   }
 
+  /** An optimiser that is not Sgd, so the rules take their plain path: computeGradients-like products, then step. */
+  private static org.fwdlearn.optim.Optimizer plain(Sgd sgd) {
+    return new org.fwdlearn.optim.Optimizer() {
+      @Override
+      public void step(List<Matrix> grads) {
+        sgd.step(grads);
+      }
+
+      @Override
+      public void addToStep(List<Matrix> grads) {
+        sgd.addToStep(grads);
+      }
+
+      @Override
+      public float learningRate() {
+        return sgd.learningRate();
+      }
+
+      @Override
+      public void setLearningRate(float lr) {
+        sgd.setLearningRate(lr);
+      }
+
+      @Override
+      public List<Matrix> parameters() {
+        return sgd.parameters();
+      }
+
+      @Override
+      public List<Matrix> stateBuffers() {
+        return sgd.stateBuffers();
+      }
+    };
+  }
+
+  /** Time-local PEPITA fuses its first update (step (a)); its weights are those of the plain path bit for bit. */
+  @ParameterizedTest(name = "shared masks {0}, quirks {1}, threads {2}")
+  @CsvSource({"false, false, 1", "true, false, 2", "false, true, 2"})
+  void timeLocalStepEqualsThePlainPath(boolean shared, boolean quirks, int threads) {
+    int[] d = {40, 33, 20, 7};
+    int n = 24;
+    FeedbackMatrix f = RuleFixtures.feedback(74, d[0], d[d.length - 1], 0.5f);
+    try (ThreadPool pool = new ThreadPool(threads)) {
+      Network a = RuleFixtures.network(71, false, d);
+      Network b = RuleFixtures.network(71, false, d);
+      LearningRule ra = new PepitaTimeLocal(new RuleContext(a, n, 0.2f, pool, new Rng(5)), f, Pepita.Sign.MINUS, shared, quirks);
+      LearningRule rb = new PepitaTimeLocal(new RuleContext(b, n, 0.2f, pool, new Rng(5)), f, Pepita.Sign.MINUS, shared, quirks);
+      Sgd sa = new Sgd(a.weights(), 0.05f, 0.9f, 1e-3f).threads(pool);
+      Sgd sb = new Sgd(b.weights(), 0.05f, 0.9f, 1e-3f).threads(pool);
+      for (int step = 0; step < 3; step++) {
+        Matrix x = RuleFixtures.inputs(100 + step, n, d[0]);
+        int[] y = RuleFixtures.labels(200 + step, n, d[d.length - 1]);
+        ra.step(x, y, plain(sa));
+        rb.step(x, y, sb);
+      }
+      for (int l = 1; l <= a.layers(); l++) {
+        assertTrue(a.weight(l).contentEquals(b.weight(l)), "W" + l);
+        assertTrue(sa.stateBuffers().get(l - 1).contentEquals(sb.stateBuffers().get(l - 1)), "V" + l);
+      }
+    }
+  }
+
   /**
    * Sgd.stepFused checks the stored gradients before touching anything (as step does), and reports a NaN that
    * reaches the fused parameter's product, with the parameters marked modified; fused (n 24) or not (n 300).
