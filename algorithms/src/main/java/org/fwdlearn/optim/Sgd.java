@@ -16,6 +16,9 @@ import org.fwdlearn.core.Transpose;
  *   g = G + lambda W;   V &lt;- mu V + g;   W &lt;- W - eta V
  * </pre>
  *
+ * <p>A velocity below the smallest normal float in magnitude is stored as 0 ({@link Ops#sgdStep}): it would
+ * change no weight, and subnormal arithmetic is many times slower on x86.
+ *
  * <p>With {@code mu = 0} and {@code lambda = 0} this is plain SGD. Reference: the update rule of
  * {@code torch.optim.SGD} (Sutskever, Martens, Dahl and Hinton, "On the importance of initialization and
  * momentum in deep learning", ICML 2013, in PyTorch's formulation). Allocation-free after construction.

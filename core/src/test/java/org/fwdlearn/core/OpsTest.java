@@ -219,6 +219,32 @@ class OpsTest {
     assertEquals(one.nextLong(), bulk.nextLong(), "the stream after the mask");
   }
 
+  /**
+   * A velocity that decays into the subnormal range is stored as 0, with the weight exactly where the unflushed
+   * step would put it (lr * V is far below half an ulp of W); a normal velocity is kept; NaN passes.
+   */
+  @Test
+  void sgdStepFlushesSubnormalVelocitiesWithoutMovingAWeightDifferently() {
+    Matrix w = Matrix.of(new float[] {0.25f, -0.5f, 1f, 0.125f});
+    Matrix g = Matrix.of(new float[] {0f, 0f, 0f, 0f});
+    Matrix v = Matrix.of(new float[] {Float.MIN_NORMAL, 1.1f * Float.MIN_NORMAL, -3e-39f, 1e-30f});
+    Matrix w0 = w.copy();
+    assertTrue(Ops.sgdStep(w, g, v, 0.1f, 0.9f, 0f));
+    // 0.9 * MIN_NORMAL and -0.9 * 3e-39 are subnormal: flushed; 0.99 MIN_NORMAL also; 9e-31 stays
+    assertEquals(0f, v.get(0, 0));
+    assertEquals(0f, v.get(0, 1));
+    assertEquals(0f, v.get(0, 2));
+    assertEquals(0.9f * 1e-30f, v.get(0, 3));
+    for (int j = 0; j < 4; j++) {
+      float unflushed = w0.get(0, j) - 0.1f * (0.9f * (j == 0 ? Float.MIN_NORMAL : j == 1 ? 1.1f * Float.MIN_NORMAL
+          : j == 2 ? -3e-39f : 1e-30f));
+      assertEquals(unflushed, w.get(0, j), 0f, "W at " + j);
+    }
+    Matrix vNaN = Matrix.of(new float[] {Float.NaN, 0f, 0f, 0f});
+    assertFalse(Ops.sgdStep(w, g, vNaN, 0.1f, 0.9f, 0f));
+    assertTrue(Float.isNaN(vNaN.get(0, 0)));
+  }
+
   @Test
   void dropoutMaskOfZeroKeepsAllAndIsSeeded() {
     Matrix mask = m(5, 7);

@@ -160,7 +160,7 @@ public final class ScalarElementwise implements ElementwiseKernel {
     for (int i = 0; i < len; i++) {
       float wi = w[wOff + i];
       float gi = g[gOff + i] + weightDecay * wi;
-      float vi = momentum * v[vOff + i] + gi;
+      float vi = flush(momentum * v[vOff + i] + gi);
       v[vOff + i] = vi;
       float updated = wi - lr * vi;
       w[wOff + i] = updated;
@@ -176,6 +176,15 @@ public final class ScalarElementwise implements ElementwiseKernel {
       s += org.fwdlearn.core.Rng.GAMMA;
       d[off + i] = (org.fwdlearn.core.Rng.mix64(s) >>> 40) < threshold ? 0f : keep;
     }
+  }
+
+  /**
+   * A velocity below the smallest normal float in magnitude becomes +0: subnormal operands cost a microcode
+   * assist per operation on x86 (no flush-to-zero mode in Java), and such a velocity changes no weight (W - lr
+   * V rounds back to W for every |W| above 2^-102). NaN and infinity pass.
+   */
+  static float flush(float v) {
+    return Math.abs(v) < Float.MIN_NORMAL ? 0f : v;
   }
 
   @Override

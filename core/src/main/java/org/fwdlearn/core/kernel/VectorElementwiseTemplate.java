@@ -409,6 +409,7 @@ final class VectorElementwiseTemplate implements ElementwiseKernel {
         FloatVector wv = FloatVector.fromArray(S, w, wOff + i);
         FloatVector gv = FloatVector.fromArray(S, g, gOff + i).add(wv.mul(weightDecay));
         FloatVector vv = FloatVector.fromArray(S, v, vOff + i).mul(momentum).add(gv);
+        vv = vv.blend(0f, vv.abs().compare(LT, Float.MIN_NORMAL)); // ScalarElementwise.flush
         vv.intoArray(v, vOff + i);
         FloatVector updated = wv.sub(vv.mul(lr));
         updated.intoArray(w, wOff + i);
@@ -419,7 +420,7 @@ final class VectorElementwiseTemplate implements ElementwiseKernel {
     for (; i < len; i++) {
       float wi = w[wOff + i];
       float gi = g[gOff + i] + weightDecay * wi;
-      float vi = momentum * v[vOff + i] + gi;
+      float vi = ScalarElementwise.flush(momentum * v[vOff + i] + gi);
       v[vOff + i] = vi;
       float updated = wi - lr * vi;
       w[wOff + i] = updated;

@@ -64,6 +64,7 @@ final class VectorGemmMicro implements GemmMicroKernel {
         FloatVector wv = FloatVector.fromArray(S, w, wIdx + j);
         FloatVector gv = FloatVector.fromArray(S, t, ti + j).add(wv.mul(weightDecay));
         FloatVector vv = FloatVector.fromArray(S, v, vIdx + j).mul(momentum).add(gv);
+        vv = vv.blend(0f, vv.abs().compare(jdk.incubator.vector.VectorOperators.LT, Float.MIN_NORMAL));
         vv.intoArray(v, vIdx + j);
         FloatVector updated = wv.sub(vv.mul(lr));
         updated.intoArray(w, wIdx + j);
@@ -72,7 +73,7 @@ final class VectorGemmMicro implements GemmMicroKernel {
       for (; j < cols; j++) {
         float wi = w[wIdx + j];
         float gi = t[ti + j] + weightDecay * wi;
-        float vi = momentum * v[vIdx + j] + gi;
+        float vi = ScalarElementwise.flush(momentum * v[vIdx + j] + gi);
         v[vIdx + j] = vi;
         float updated = wi - lr * vi;
         w[wIdx + j] = updated;

@@ -359,6 +359,42 @@ class GemmProperties {
     }
   }
 
+  /**
+   * With G = 0 (a zero A) a velocity decaying into the subnormal range is flushed to 0 by the fused step exactly
+   * as by the elementwise one (vector lanes and the scalar tail: 37 columns).
+   */
+  @Example
+  void fusedSgdFlushesSubnormalVelocitiesAsTheStep() {
+    int m = 13;
+    int n = 37;
+    int k = 8;
+    for (int kv = 0; kv < VECTOR.size(); kv++) {
+      float[] w = uniform(new Rng(5), m * n);
+      float[] v = new float[m * n];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = (i % 3 == 0 ? 1 : -1) * (i % 2 == 0 ? 1.05f * Float.MIN_NORMAL : 3e-30f);
+      }
+      float[] wWant = w.clone();
+      float[] vWant = v.clone();
+      Kernels.vector(BITS_OF[kv]).elementwise().sgdStep(wWant, 0, new float[m * n], 0, vWant, 0, m * n, 0.1f, 0.9f, 0f);
+      assertTrue(g0(vWant), "the elementwise step flushes some velocities");
+      VECTOR.get(kv).gemmSgd(true, false, m, n, k, 1f, new float[k * m], 0, m, uniform(new Rng(6), k * n), 0, n, w, 0,
+          n, v, 0, n, 0.1f, 0.9f, 0f, ThreadPool.sequential());
+      assertArrayEquals(vWant, v, VECTOR.get(kv) + ": V");
+      assertArrayEquals(wWant, w, VECTOR.get(kv) + ": W");
+    }
+  }
+
+  private static final int[] BITS_OF = {128, 256, 512};
+
+  private static boolean g0(float[] v) {
+    int zeros = 0;
+    for (float x : v) {
+      zeros += x == 0f ? 1 : 0;
+    }
+    return zeros > 0 && zeros < v.length;
+  }
+
   /** A NaN in A reaches W through the fused step, and the step says so. */
   @Example
   void fusedSgdReportsANonFiniteUpdate() {
