@@ -219,7 +219,8 @@ def main(argv):
                 h = result["torch"]["header"]
                 blas = h.get("openblas") or {}
                 print(f"PyTorch {h['torch']}, {h['threads']} thread(s), BLAS: {blas.get('config', 'not OpenBLAS')},"
-                      f" core {blas.get('core', '-')}; {h['train']} training, {h['test']} test examples")
+                      f" core {blas.get('core', '-')}, subnormals flushed: {h.get('flush_denormal', False)};"
+                      f" {h['train']} training, {h['test']} test examples")
             f, t = result["fwdlearn"], result["torch"]
             print(f"run {run}: fwdlearn {f['seconds']:.3f} s (test accuracy {100 * f['test_accuracy']:.2f}%),"
                   f" PyTorch {t['seconds']:.3f} s (test accuracy {100 * t['test_accuracy']:.2f}%)", flush=True)

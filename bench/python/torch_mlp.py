@@ -58,6 +58,9 @@ def parse_args(argv):
     p.add_argument("--test-limit", type=int, default=0, help="the first N test examples (0: all)")
     p.add_argument("--data-dir", default=None,
                    help="MNIST IDX files (default $FWDLEARN_DATA/mnist or ~/.cache/fwdlearn/mnist)")
+    p.add_argument("--flush-denormal", choices=["on", "off"], default="on",
+                   help="torch.set_flush_denormal (default on: subnormal floats flushed to zero, as fwdlearn's SGD step"
+                        " does for its velocities; the peer's best setting on x86)")
     p.add_argument("--openblas-coretype", default=None,
                    help="set OPENBLAS_CORETYPE before torch loads OpenBLAS (e.g. SkylakeX)")
     a = p.parse_args(argv)
@@ -247,6 +250,7 @@ def main(argv):
               " apt-get install python3-torch libopenblas0-openmp", file=sys.stderr)
         return 3
     torch.set_num_threads(a.threads)
+    flush = torch.set_flush_denormal(a.flush_denormal == "on")
     torch.manual_seed(a.seed)
     gen = torch.Generator().manual_seed(a.seed)
 
@@ -271,7 +275,8 @@ def main(argv):
     print(json.dumps({
         "torch": torch.__version__, "python": sys.executable, "threads": torch.get_num_threads(),
         "rule": a.rule, "sizes": sizes, "train": int(x_train.shape[0]), "test": int(x_test.shape[0]),
-        "openblas": blas, "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE")}), flush=True)
+        "openblas": blas, "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
+        "flush_denormal": bool(flush and a.flush_denormal == "on")}), flush=True)
 
     batches = x_train.shape[0] // a.batch
     with torch.no_grad():
