@@ -153,7 +153,8 @@ public final class Sgd implements Optimizer {
         ta, tb, alpha, a, b, grads.get(fused), params.get(fused), velocity.get(fused), lr, momentum, weightDecay, pool);
     if (!ok) {
       throw new NonFiniteGradientException(
-          fused, "gradient or updated " + names[fused] + " (fused step: applied before the check)", true);
+          fused, "gradient or updated " + names[fused] + " (a non-finite gradient or an overflow: the fused step applies"
+              + " the update before it can check)", true);
     }
     if (overflow >= 0) {
       throw new NonFiniteGradientException(overflow, "updated " + names[overflow] + " (overflow)", true);

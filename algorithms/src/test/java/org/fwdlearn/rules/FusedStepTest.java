@@ -154,7 +154,7 @@ class FusedStepTest {
         () -> sgd.stepFused(grads, 0, org.fwdlearn.core.Transpose.T, org.fwdlearn.core.Transpose.N, 1f / n, delta, pre));
     assertEquals(0, product.parameter());
     assertTrue(product.parametersModified());
-    assertEquals("gradient or updated W1 (fused step: applied before the check) holds a NaN or an infinity",
-        product.getMessage());
+    assertEquals("gradient or updated W1 (a non-finite gradient or an overflow: the fused step applies the update"
+        + " before it can check) holds a NaN or an infinity", product.getMessage());
   }
 }
