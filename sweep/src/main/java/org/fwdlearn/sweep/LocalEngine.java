@@ -81,8 +81,21 @@ public final class LocalEngine implements SweepEngine {
     ExecutorService pool = Executors.newFixedThreadPool(parallel, tf);
     try {
       List<Future<RunOutcome>> futures = new ArrayList<>();
+      // Set by the worker whose run escapes RunAttempt (an engine bug, or the JVM going down) before that worker
+      // can take the next run from the queue: no run starts after the sweep has begun to fail.
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
       for (SweepRun run : runs) {
-        futures.add(pool.submit(() -> attempts(run, dir, task, events)));
+        futures.add(pool.submit(() -> {
+          if (stop.get()) {
+            throw new java.util.concurrent.CancellationException("the sweep stopped before run " + run.name());
+          }
+          try {
+            return attempts(run, dir, task, events);
+          } catch (RuntimeException | Error e) {
+            stop.set(true);
+            throw e;
+          }
+        }));
       }
       List<RunOutcome> outcomes = new ArrayList<>();
       for (Future<RunOutcome> f : futures) {
