@@ -81,6 +81,11 @@ public final class Sgd implements Optimizer {
   }
 
   private void checkGrads(List<Matrix> grads) {
+    checkGrads(grads, -1);
+  }
+
+  /** Shapes of every gradient, finiteness of every one but {@code skip}'s (applied by a fused step). */
+  private void checkGrads(List<Matrix> grads, int skip) {
     if (grads.size() != params.size()) {
       throw new IllegalArgumentException(grads.size() + " gradients for " + params.size() + " parameters");
     }
@@ -89,7 +94,7 @@ public final class Sgd implements Optimizer {
         throw new IllegalArgumentException(
             "gradient of " + names[i] + " is " + grads.get(i).shape() + ", parameter is " + params.get(i).shape());
       }
-      if (!Ops.allFinite(grads.get(i), pool)) {
+      if (i != skip && !Ops.allFinite(grads.get(i), pool)) {
         throw new NonFiniteGradientException(i, "gradient of " + names[i]);
       }
     }
@@ -129,18 +134,7 @@ public final class Sgd implements Optimizer {
    * @throws NonFiniteGradientException as {@link #step}
    */
   public void stepFused(List<Matrix> grads, int fused, Transpose ta, Transpose tb, float alpha, Matrix a, Matrix b) {
-    if (grads.size() != params.size()) {
-      throw new IllegalArgumentException(grads.size() + " gradients for " + params.size() + " parameters");
-    }
-    for (int i = 0; i < grads.size(); i++) {
-      if (!grads.get(i).sameShape(params.get(i))) {
-        throw new IllegalArgumentException(
-            "gradient of " + names[i] + " is " + grads.get(i).shape() + ", parameter is " + params.get(i).shape());
-      }
-      if (i != fused && !Ops.allFinite(grads.get(i), pool)) {
-        throw new NonFiniteGradientException(i, "gradient of " + names[i]);
-      }
-    }
+    checkGrads(grads, fused);
     int overflow = -1;
     for (int i = 0; i < params.size(); i++) {
       if (i != fused
