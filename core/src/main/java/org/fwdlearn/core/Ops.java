@@ -133,7 +133,7 @@ public final class Ops {
     int k = ta.isTransposed() ? a.rows() : a.cols();
     int n = tb.isTransposed() ? b.rows() : b.cols();
     org.fwdlearn.core.kernel.GemmKernel kernel = K.gemm();
-    if (m == w.rows() && n == w.cols() && kernel.fusesSgd(ta.isTransposed(), m, n, k)
+    if (m == w.rows() && n == w.cols() && kernel.fusesSgd(ta.isTransposed(), tb.isTransposed(), m, n, k)
         && k == (tb.isTransposed() ? b.cols() : b.rows())) {
       return kernel.gemmSgd(ta.isTransposed(), tb.isTransposed(), m, n, k, alpha, a.data(), a.offset(), a.cols(),
           b.data(), b.offset(), b.cols(), w.data(), w.offset(), w.cols(), v.data(), v.offset(), v.cols(), lr,

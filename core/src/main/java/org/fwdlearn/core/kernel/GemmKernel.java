@@ -37,7 +37,7 @@ public interface GemmKernel {
   /**
    * Whether {@link #gemmSgd} can run an m x n x k product fused with the SGD step. Default: never.
    */
-  default boolean fusesSgd(boolean transA, int m, int n, int k) {
+  default boolean fusesSgd(boolean transA, boolean transB, int m, int n, int k) {
     return false;
   }
 

@@ -36,6 +36,16 @@ interface GemmMicroKernel {
       float[] t, int ldt, int rows, int cols, float[] w, int wIdx, int ldw, float[] v, int vIdx, int ldv,
       float lr, float momentum, float weightDecay);
 
+  /**
+   * Dot products of one row of A with {@code rows} (1 to 4) rows of B, for a transposed B read in place (a
+   * matrix-vector product, where packing would cost more than the product): {@code out[outIdx + j] = sum_p
+   * a[aIdx + p] b[bIdx + j ldb + p]}. One vector accumulator per row over the whole vectors of k (fma in
+   * increasing p), its lanes then added in lane order through {@code scratch} (at least 4 vectors), then the
+   * remaining p in order by fma.
+   */
+  void dots(int k, float[] a, int aIdx, float[] b, int bIdx, int ldb, int rows, float[] out, int outIdx,
+      float[] scratch);
+
   /** MR rows x NV vectors. */
   void tile(
       int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int rows, boolean read,

@@ -56,6 +56,12 @@ import org.fwdlearn.core.Tuning;
 final class VectorGemm implements GemmKernel {
   private static final ConcurrentHashMap<Integer, GemmMicroKernel> MICRO = new ConcurrentHashMap<>();
 
+  /**
+   * At most this many rows of A against a transposed B go through dot products along B's rows instead of the
+   * packed kernel: packing B would read and write all of it for a handful of rows.
+   */
+  static final int SMALL_M = 4;
+
   /** Fewer floats than this are packed on the caller's thread alone (a hand-off costs about a microsecond). */
   private static final long PARALLEL_PACK_MIN = 16_384;
 
@@ -145,10 +151,13 @@ final class VectorGemm implements GemmKernel {
     }
   }
 
-  /** The narrow path reads C row by row through scratch merges of its own; the fused step is not wired into it. */
+  /**
+   * The narrow and dot-product paths store C through merges of their own; the fused step is wired into the
+   * packed kernel only, where K fits one block.
+   */
   @Override
-  public boolean fusesSgd(boolean transA, int m, int n, int k) {
-    return k <= kc && !(n <= lanes && !transA);
+  public boolean fusesSgd(boolean transA, boolean transB, int m, int n, int k) {
+    return k <= kc && !(n <= lanes && !transA) && !(m <= SMALL_M && transB && !transA && k >= lanes);
   }
 
   @Override
@@ -175,7 +184,7 @@ final class VectorGemm implements GemmKernel {
       float momentum,
       float weightDecay,
       ThreadPool pool) {
-    if (!fusesSgd(transA, m, n, k)) {
+    if (!fusesSgd(transA, transB, m, n, k)) {
       throw new IllegalArgumentException("gemmSgd: " + m + "x" + n + "x" + k + " cannot be fused (k > " + kc + ")");
     }
     if (m == 0 || n == 0) {
@@ -207,10 +216,16 @@ final class VectorGemm implements GemmKernel {
     int n = ctx.n;
     int k = ctx.k;
     boolean transA = ctx.transA;
+    boolean transB = ctx.transB;
     long work = (long) m * n * k;
     int threads = work >= Tuning.GEMM_PARALLEL_MIN ? pool.parallelism() : 1;
     {
-      if (n <= lanes && !transA) {
+      if (m <= SMALL_M && transB && !transA && k >= lanes) {
+        // A few rows against a transposed B (inference on single examples): dot products along B's rows.
+        ctx.tasks = Math.min(threads, (n + 3) / 4);
+        ctx.phase = Context.SPLIT_DOTS;
+        run(pool, ctx.tasks, ctx);
+      } else if (n <= lanes && !transA) {
         // One vector of columns: packing A would cost more than the product, so a row-major A is read
         // in place.
         ctx.shared = ctx.ensureB(k * lanes);
@@ -293,6 +308,7 @@ final class VectorGemm implements GemmKernel {
     static final int PACK_B = 2;
     static final int SPLIT_M = 3;
     static final int SPLIT_NARROW = 4;
+    static final int SPLIT_DOTS = 5;
 
     private float[] aPack = new float[0];
     private float[] bPack = new float[0];
@@ -301,6 +317,9 @@ final class VectorGemm implements GemmKernel {
     private final float[] edge = new float[MR * lanes];
     /** With the fused SGD step, every tile of G goes through here: MR rows of NR columns. */
     private final float[] tileBuf = new float[MR * nr];
+    /** The dot-product path's lanes (4 vectors) and its 4 sums. */
+    private final float[] dotLanes = new float[4 * lanes];
+    private final float[] dotSums = new float[4];
     private float[] zeros;
 
     /** The fused SGD step (gemmSgd): W, V and the step's constants; nonFinite is set by any task. */
@@ -452,6 +471,7 @@ final class VectorGemm implements GemmKernel {
         case PACK_B -> packSharedB(own, t);
         case SPLIT_M -> splitM(own, t);
         case SPLIT_NARROW -> splitNarrow(own, t);
+        case SPLIT_DOTS -> splitDots(own, t);
         default -> throw new IllegalStateException("unknown GEMM phase " + phase);
       }
     }
@@ -542,6 +562,27 @@ final class VectorGemm implements GemmKernel {
         }
         for (; j < lanes; j++) {
           bp[d + j] = 0f;
+        }
+      }
+    }
+
+    /**
+     * Columns of task t (groups of 4 rows of B): C[i, j] = alpha dot(A_i, B_j), or fma(beta, C, that) when beta
+     * is not 0, for every row i of A.
+     */
+    private void splitDots(Context own, int t) {
+      int groups = (n + 3) / 4;
+      GemmMicroKernel mk = micro;
+      for (int g = part(groups, t), end = part(groups, t + 1); g < end; g++) {
+        int j = g * 4;
+        int rows = Math.min(4, n - j);
+        for (int i = 0; i < m; i++) {
+          mk.dots(k, a, aOff + i * lda, b, bOff + j * ldb, ldb, rows, own.dotSums, 0, own.dotLanes);
+          int ci = cOff + i * ldc + j;
+          for (int r = 0; r < rows; r++) {
+            float v = alpha * own.dotSums[r];
+            c[ci + r] = beta == 0f ? v : Math.fma(beta, c[ci + r], v);
+          }
         }
       }
     }

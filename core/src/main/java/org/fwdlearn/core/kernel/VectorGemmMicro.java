@@ -51,6 +51,45 @@ final class VectorGemmMicro implements GemmMicroKernel {
   }
 
   @Override
+  public void dots(int k, float[] a, int aIdx, float[] b, int bIdx, int ldb, int rows, float[] out, int outIdx,
+      float[] scratch) {
+    // Rows past the edge re-read the last row (in bounds); their sums are not stored.
+    int b0 = bIdx;
+    int b1 = bIdx + Math.min(1, rows - 1) * ldb;
+    int b2 = bIdx + Math.min(2, rows - 1) * ldb;
+    int b3 = bIdx + Math.min(3, rows - 1) * ldb;
+    FloatVector c0 = FloatVector.zero(S);
+    FloatVector c1 = c0;
+    FloatVector c2 = c0;
+    FloatVector c3 = c0;
+    int p = 0;
+    for (int bound = S.loopBound(k); p < bound; p += L) {
+      FloatVector av = FloatVector.fromArray(S, a, aIdx + p);
+      c0 = FloatVector.fromArray(S, b, b0 + p).fma(av, c0);
+      c1 = FloatVector.fromArray(S, b, b1 + p).fma(av, c1);
+      c2 = FloatVector.fromArray(S, b, b2 + p).fma(av, c2);
+      c3 = FloatVector.fromArray(S, b, b3 + p).fma(av, c3);
+    }
+    // lanes in order (reduceLanes leaves the order unspecified, so it could differ between compiled and
+    // interpreted code)
+    c0.intoArray(scratch, 0);
+    c1.intoArray(scratch, L);
+    c2.intoArray(scratch, 2 * L);
+    c3.intoArray(scratch, 3 * L);
+    for (int r = 0; r < rows; r++) {
+      float s = scratch[r * L];
+      for (int l = 1; l < L; l++) {
+        s += scratch[r * L + l];
+      }
+      int br = bIdx + r * ldb;
+      for (int q = p; q < k; q++) {
+        s = Math.fma(a[aIdx + q], b[br + q], s);
+      }
+      out[outIdx + r] = s;
+    }
+  }
+
+  @Override
   public boolean sgdTile(
       float[] t, int ldt, int rows, int cols, float[] w, int wIdx, int ldw, float[] v, int vIdx, int ldv,
       float lr, float momentum, float weightDecay) {

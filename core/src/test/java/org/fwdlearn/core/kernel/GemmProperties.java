@@ -322,7 +322,7 @@ class GemmProperties {
     int fusedCases = 0;
     for (int kv = 0; kv < VECTOR.size(); kv++) {
       GemmKernel g = VECTOR.get(kv);
-      if (!g.fusesSgd(s.transA, s.m, s.n, s.k)) {
+      if (!g.fusesSgd(s.transA, s.transB, s.m, s.n, s.k)) {
         continue;
       }
       fusedCases++;
