@@ -151,22 +151,23 @@ public abstract class AbstractLearningRule implements LearningRule {
    * writes it. Other optimisers get the plain computeGradients and step.
    */
   final void gradientStep(GradientRule self, Matrix x, int[] labels, Optimizer optimizer) {
-    if (!(optimizer instanceof Sgd sgd)) {
-      self.computeGradients(x, labels);
-      optimizer.step(gradList);
-      return;
-    }
-    deferFirst = true;
+    stepRule = self;
+    stepX = x;
+    stepLabels = labels;
     try {
-      self.computeGradients(x, labels);
-    } catch (RuntimeException | Error e) {
-      deferred = false;
-      throw e;
+      fusedStep(computeStep, optimizer);
     } finally {
-      deferFirst = false;
+      stepRule = null;
+      stepX = null;
+      stepLabels = null;
     }
-    stepDeferred(sgd);
   }
+
+  /** gradientStep's batch, read by {@link #computeStep} (fields, so that a step allocates no closure). */
+  private GradientRule stepRule;
+  private Matrix stepX;
+  private int[] stepLabels;
+  private final Runnable computeStep = () -> stepRule.computeGradients(stepX, stepLabels);
 
   /**
    * Runs {@code products} (the rule's {@link #outer} calls of one update) with G_1's product deferred, then

@@ -156,6 +156,15 @@ public final class ScalarElementwise implements ElementwiseKernel {
   @Override
   public boolean sgdStep(
       float[] w, int wOff, float[] g, int gOff, float[] v, int vOff, int len, float lr, float momentum, float weightDecay) {
+    return sgdRange(w, wOff, g, gOff, v, vOff, len, lr, momentum, weightDecay);
+  }
+
+  /**
+   * The SGD step element by element, the reference's arithmetic (separate multiplies and adds); also the
+   * scalar tail of the vector kernels' steps. True if every updated W is finite.
+   */
+  static boolean sgdRange(
+      float[] w, int wOff, float[] g, int gOff, float[] v, int vOff, int len, float lr, float momentum, float weightDecay) {
     boolean finite = true;
     for (int i = 0; i < len; i++) {
       float wi = w[wOff + i];

@@ -417,16 +417,8 @@ final class VectorElementwiseTemplate implements ElementwiseKernel {
       }
       finite = !acc.compare(NE, 0f).anyTrue();
     }
-    for (; i < len; i++) {
-      float wi = w[wOff + i];
-      float gi = g[gOff + i] + weightDecay * wi;
-      float vi = ScalarElementwise.flush(momentum * v[vOff + i] + gi);
-      v[vOff + i] = vi;
-      float updated = wi - lr * vi;
-      w[wOff + i] = updated;
-      finite &= updated - updated == 0f;
-    }
-    return finite;
+    return ScalarElementwise.sgdRange(w, wOff + i, g, gOff + i, v, vOff + i, len - i, lr, momentum, weightDecay)
+        && finite;
   }
 
   /**

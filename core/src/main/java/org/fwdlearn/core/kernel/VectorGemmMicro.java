@@ -109,15 +109,8 @@ final class VectorGemmMicro implements GemmMicroKernel {
         updated.intoArray(w, wIdx + j);
         acc = acc.add(updated.sub(updated));
       }
-      for (; j < cols; j++) {
-        float wi = w[wIdx + j];
-        float gi = t[ti + j] + weightDecay * wi;
-        float vi = ScalarElementwise.flush(momentum * v[vIdx + j] + gi);
-        v[vIdx + j] = vi;
-        float updated = wi - lr * vi;
-        w[wIdx + j] = updated;
-        finite &= updated - updated == 0f;
-      }
+      finite &= ScalarElementwise.sgdRange(
+          w, wIdx + j, t, ti + j, v, vIdx + j, cols - j, lr, momentum, weightDecay);
     }
     return finite && !acc.compare(jdk.incubator.vector.VectorOperators.NE, 0f).anyTrue();
   }
