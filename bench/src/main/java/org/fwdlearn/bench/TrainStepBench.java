@@ -10,6 +10,8 @@ import org.fwdlearn.core.Matrix;
 import org.fwdlearn.core.Ops;
 import org.fwdlearn.core.Rng;
 import org.fwdlearn.core.ThreadPool;
+import org.fwdlearn.data.Dataset;
+import org.fwdlearn.data.Datasets;
 import org.fwdlearn.nn.Network;
 import org.fwdlearn.nn.WeightInit;
 import org.fwdlearn.optim.Sgd;
@@ -44,8 +46,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * 784-1024-1024-1024-10, CIFAR-10 input 3072-1024-10), {@code rule} = pepita, pepita-tl, fa or bp, {@code impl}
  * = fwdlearn or ejml, {@code threads} = 1 or 2. Dropout 0.1 (masks drawn every step, as in training), learning
  * rate 0.01, momentum 0.9, weight decay 0, F 'uniform' with Bstd 0.05, FA's B_l He-uniform. The inputs are 8
- * seeded synthetic batches (pixels uniform in [0, 1), uniform labels) used in turn: the cost of a step does not
- * depend on the data, apart from the ReLU sparsity. Every iteration restarts from the same initial weights and
+ * batches used in turn: with {@code input} = uniform, seeded synthetic ones (pixels uniform in [0, 1), uniform
+ * labels); with {@code input} = mnist (784-pixel shapes only), the first 512 MNIST training images and labels
+ * from fwdlearn's data cache ({@code ./fwdlearn data fetch mnist}). The data matters: fwdlearn's GEMM leaves
+ * out the steps where a strip of A is all zero, and MNIST's pixels are 81% zeros. Every iteration restarts from the same initial weights and
  * zero momentum (in an untimed iteration set-up), so long runs cannot drift.
  *
  * <p>The score is the average time per step; run with {@code -prof gc} for the allocation per step
@@ -80,6 +84,10 @@ public class TrainStepBench {
 
   @Param({"1", "2"})
   public int threads;
+
+  /** uniform (synthetic) or mnist (MNIST's first training images; shapes with 784 inputs only). */
+  @Param({"uniform"})
+  public String input;
 
   List<Matrix> initial;
   Matrix[] xs;
@@ -117,12 +125,33 @@ public class TrainStepBench {
     xs = new Matrix[BATCHES];
     exs = new FMatrixRMaj[BATCHES];
     ys = new int[BATCHES][BATCH];
-    for (int i = 0; i < BATCHES; i++) {
-      xs[i] = Init.uniform(new Matrix(BATCH, d[0]), 0f, 1f, data);
-      exs[i] = EjmlMlp.ejml(xs[i]);
-      for (int r = 0; r < BATCH; r++) {
-        ys[i][r] = data.nextInt(classes);
+    Dataset mnist = switch (input) {
+      case "uniform" -> null;
+      case "mnist" -> {
+        if (d[0] != 784 || classes != 10) {
+          throw new IllegalArgumentException("input=mnist needs a 784-...-10 shape, not " + shape);
+        }
+        yield Datasets.load(Datasets.MNIST, null, false).train();
       }
+      default -> throw new IllegalArgumentException("input '" + input + "' is not one of uniform, mnist");
+    };
+    for (int i = 0; i < BATCHES; i++) {
+      if (mnist == null) {
+        xs[i] = Init.uniform(new Matrix(BATCH, d[0]), 0f, 1f, data);
+        for (int r = 0; r < BATCH; r++) {
+          ys[i][r] = data.nextInt(classes);
+        }
+      } else {
+        xs[i] = new Matrix(BATCH, d[0]);
+        for (int r = 0; r < BATCH; r++) {
+          int row = i * BATCH + r;
+          for (int c = 0; c < d[0]; c++) {
+            xs[i].set(r, c, mnist.x().get(row, c));
+          }
+          ys[i][r] = mnist.labels()[row];
+        }
+      }
+      exs[i] = EjmlMlp.ejml(xs[i]);
     }
     Network init = Network.create(d, WeightInit.HE_UNIFORM, false, new Rng(1));
     initial = new ArrayList<>();
@@ -163,7 +192,7 @@ public class TrainStepBench {
       }
       default -> throw new IllegalArgumentException("impl '" + impl + "' is not one of fwdlearn, ejml");
     }
-    System.out.println("\n" + rule + " " + shape + " batch " + BATCH + ", " + impl + ", threads " + threads
+    System.out.println("\n" + rule + " " + shape + " batch " + BATCH + ", " + input + " input, " + impl + ", threads " + threads
         + "; fwdlearn kernels " + Ops.kernels());
   }
 

@@ -30,6 +30,10 @@ public final class Ops {
   /**
    * {@code C <- alpha * op(A) * op(B) + beta * C} on the {@linkplain ThreadPool#common() common pool}.
    *
+   * <p>The vector kernel skips the products of steps where a block of rows of op(A) is all zero (sparse inputs
+   * such as MNIST's pixels); the result is the same bit for bit for finite B, but a NaN or an infinity of B met
+   * only by such zeros is not carried into C.
+   *
    * @param a Not modified.
    * @param b Not modified.
    * @param c Modified. Not read when beta is 0.

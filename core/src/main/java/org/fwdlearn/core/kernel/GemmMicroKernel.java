@@ -56,6 +56,23 @@ interface GemmMicroKernel {
       int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int rows, boolean read,
       float beta);
 
+  /**
+   * {@link #tile}'s product for a strip whose zero steps were left out: the strip holds the steps of {@code
+   * runs} runs, run g being B's rows {@code [ks[ksIdx + 2g], ks[ksIdx + 2g + 1])} (increasing), one after the
+   * other. All MR rows of the sums go into {@code t} (row r at {@code r * NV * lanes}): {@link #storeTile} then
+   * stores them as the tile would.
+   */
+  void tileSparse(int runs, int[] ks, int ksIdx, float[] ap, int aIdx, float[] bp, int bIdx, float[] t);
+
+  /** {@link #tileSparse} on a half strip: MR_HALF rows into {@code t}. */
+  void tileHalfSparse(int runs, int[] ks, int ksIdx, float[] ap, int aIdx, float[] bp, int bIdx, float[] t);
+
+  /**
+   * Stores the first {@code rows} rows of a scratch tile of NV vectors per row into C, with the tiles' arithmetic:
+   * the sum if not {@code read}, else {@code fma(C, beta, sum)}.
+   */
+  void storeTile(float[] t, float[] c, int cIdx, int ldc, int rows, boolean read, float beta);
+
   /** MR rows x one vector (all lanes stored: a partial vector goes through a scratch tile). */
   void column(
       int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int rows, boolean read,

@@ -11,6 +11,7 @@ import java.lang.invoke.MethodType;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntConsumer;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 import org.fwdlearn.core.ThreadPool;
 import org.fwdlearn.core.Tuning;
@@ -27,6 +28,13 @@ import org.fwdlearn.core.Tuning;
  * ({@link GemmMicroKernel}) keeps a 12 x 2-vector tile of C in 24 vector registers and per step loads 2
  * vectors of B and broadcasts 12 elements of A; 512-bit, that is 24 FMAs for 14 loads. The bottom and right
  * edges use 6-row and one-vector kernels; a partial last vector goes through a scratch tile.
+ *
+ * <p>Zero steps. Where a packed A strip is all zero at a step p (MNIST's blank pixels: half the steps of a
+ * 12-image strip of the input layer), the step adds nothing: from an accumulator that starts at +0, {@code
+ * fma(0, b, acc) == acc} for every finite b. A strip with at least a quarter of its steps zero is also kept
+ * without them, in runs of consecutive steps, and its whole-strip tiles go through a kernel that runs over the
+ * runs ({@link GemmMicroKernel#tileSparse}); the result is bit for bit the same. The one difference: a NaN or
+ * an infinity in a row of B that meets only zeros of such a strip does not reach that strip's rows of C.
  *
  * <p>Cache blocking and threads. A B strip ({@code kc x NR}, 32 KiB at kc = 256 and 512 bits) stays in L1
  * while the A strips of a block stream past it from L2.
@@ -62,6 +70,9 @@ final class VectorGemm implements GemmKernel {
    */
   static final int SMALL_M = 4;
 
+  /** Zero steps between two runs of nonzero steps of a sparse A strip that are multiplied rather than skipped. */
+  static final int RUN_GAP = 2;
+
   /** Fewer floats than this are packed on the caller's thread alone (a hand-off costs about a microsecond). */
   private static final long PARALLEL_PACK_MIN = 16_384;
 
@@ -72,8 +83,18 @@ final class VectorGemm implements GemmKernel {
   private final int kc;
   private final int nc;
   private final ThreadLocal<Context> contexts;
+  private final boolean skipZeroSteps;
 
   VectorGemm(VectorSpecies<Float> species) {
+    this(species, true);
+  }
+
+  /**
+   * With {@code skipZeroSteps} false, every packed A strip is multiplied whole: the reference for the property
+   * that leaving out its zero steps changes no bit.
+   */
+  VectorGemm(VectorSpecies<Float> species, boolean skipZeroSteps) {
+    this.skipZeroSteps = skipZeroSteps;
     this.micro = MICRO.computeIfAbsent(species.vectorBitSize(), bits -> loadMicroKernel(species));
     this.lanes = micro.lanes();
     this.nr = NV * lanes;
@@ -104,9 +125,14 @@ final class VectorGemm implements GemmKernel {
     }
   }
 
+  /** A kernel of {@code bits}-bit vectors that multiplies every packed A strip whole (for tests). */
+  static VectorGemm withoutSkipping(int bits) {
+    return new VectorGemm(VectorSpecies.of(float.class, VectorShape.forBitSize(bits)), false);
+  }
+
   @Override
   public String toString() {
-    return "VectorGemm(" + lanes * Float.SIZE + "-bit)";
+    return "VectorGemm(" + lanes * Float.SIZE + "-bit" + (skipZeroSteps ? "" : ", no skipping") + ")";
   }
 
   /** Rows of a packed A block of {@code rows} rows: whole strips, the last one full or half. */
@@ -311,12 +337,22 @@ final class VectorGemm implements GemmKernel {
     static final int SPLIT_DOTS = 5;
 
     private float[] aPack = new float[0];
+    /**
+     * The steps of the A strips in {@link #aPack}: for the strip at {@code aPack[d]}, {@code aKeep[d / 6]} is
+     * the number of steps kept, and when some were left out, the runs of kept steps follow it (see {@link
+     * #leaveOutZeroSteps}).
+     */
+    private int[] aKeep = new int[1];
+    /** The A strips of {@link #aPack} without their zero steps, at the same offsets (where some were left out). */
+    private float[] aSparse = new float[0];
     private float[] bPack = new float[0];
     private final int[] gatherMap = new int[lanes];
     /** A partial vector of C goes through here: MR rows of one vector. */
     private final float[] edge = new float[MR * lanes];
     /** With the fused SGD step, every tile of G goes through here: MR rows of NR columns. */
     private final float[] tileBuf = new float[MR * nr];
+    /** A sparse tile's sums go through here on their way to C or to tileBuf. */
+    private final float[] sparseTile = new float[MR * nr];
     /** The dot-product path's lanes (4 vectors) and its 4 sums. */
     private final float[] dotLanes = new float[4 * lanes];
     private final float[] dotSums = new float[4];
@@ -440,8 +476,25 @@ final class VectorGemm implements GemmKernel {
     float[] ensureA(int size) {
       if (aPack.length < size) {
         aPack = new float[size];
+        aSparse = new float[size];
+        aKeep = new int[size / MR_HALF + 1];
       }
       return aPack;
+    }
+
+    /** Steps packed in this context's A strip at {@code aPack[aIdx]}. */
+    int steps(int aIdx) {
+      return aKeep[aIdx / MR_HALF];
+    }
+
+    /** Runs of B rows met by the strip at {@code aSparse[aIdx]} (when it left out steps). */
+    int runs(int aIdx) {
+      return aKeep[aIdx / MR_HALF + 1];
+    }
+
+    /** Where those runs' {@code [start, end)} are in {@link #aKeep}. */
+    int runIndex(int aIdx) {
+      return aIdx / MR_HALF + 2;
     }
 
     float[] ensureB(int size) {
@@ -493,7 +546,7 @@ final class VectorGemm implements GemmKernel {
         int pcb = (u / strips) * kc;
         int i = (u % strips) * MR;
         int kcb = Math.min(kc, k - pcb);
-        packA(shared, padded * pcb + i * kcb, i, Math.min(MR, m - i), pcb, kcb);
+        packA(this, padded * pcb + i * kcb, i, Math.min(MR, m - i), pcb, kcb);
       }
     }
 
@@ -512,7 +565,7 @@ final class VectorGemm implements GemmKernel {
         for (int pcb = 0; pcb < k; pcb += kc) {
           int kcb = Math.min(kc, k - pcb);
           packBlock(own, bp, jcb, ncb, pcb, kcb, 0, stripCount(ncb));
-          macro(own, shared, padded * pcb, 0, m, kcb, bp, jcb, ncb, pcb);
+          macro(own, this, padded * pcb, 0, m, kcb, bp, jcb, ncb, pcb);
         }
       }
     }
@@ -535,11 +588,11 @@ final class VectorGemm implements GemmKernel {
       int blockRows = blocks == 0 ? MR : ((i1 - i0 + blocks - 1) / blocks + MR - 1) / MR * MR;
       for (int ic = i0; ic < i1; ic += blockRows) {
         int mcb = Math.min(blockRows, i1 - ic);
-        float[] ap = own.ensureA((mcb + MR - 1) / MR * MR * kcb);
+        own.ensureA((mcb + MR - 1) / MR * MR * kcb);
         for (int i = 0; i < mcb; i += MR) {
-          packA(ap, i * kcb, ic + i, Math.min(MR, mcb - i), pc, kcb);
+          packA(own, i * kcb, ic + i, Math.min(MR, mcb - i), pc, kcb);
         }
-        macro(own, ap, 0, ic, mcb, kcb, shared, jc, ncb, pc);
+        macro(own, own, 0, ic, mcb, kcb, shared, jc, ncb, pc);
       }
     }
 
@@ -648,19 +701,19 @@ final class VectorGemm implements GemmKernel {
 
     /**
      * The macro-kernel: runs every strip of a packed B block (columns {@code [jcb, jcb + ncb)}) past the
-     * packed A strips of rows {@code [i0, i0 + rows)} at {@code ap[aIdx]}. A B strip is read from L2 once
-     * and then from L1 for the other A strips.
+     * packed A strips of rows {@code [i0, i0 + rows)} at {@code pa.aPack[aIdx]}. A B strip is read from L2
+     * once and then from L1 for the other A strips.
      */
     private void macro(
-        Context own, float[] ap, int aIdx, int i0, int rows, int kcb, float[] bp, int jcb, int ncb, int pcb) {
+        Context own, Context pa, int aIdx, int i0, int rows, int kcb, float[] bp, int jcb, int ncb, int pcb) {
       boolean read = pcb > 0 || beta != 0f;
       float bta = pcb > 0 ? 1f : beta;
       int full = ncb / nr;
       for (int s = 0; s < full; s++) {
-        runStrip(own, ap, aIdx, i0, rows, kcb, bp, s * kcb * nr, true, nr, jcb + s * nr, read, bta);
+        runStrip(own, pa, aIdx, i0, rows, kcb, bp, s * kcb * nr, true, nr, jcb + s * nr, read, bta);
       }
       for (int j = full * nr; j < ncb; j += lanes) {
-        runStrip(own, ap, aIdx, i0, rows, kcb, bp, j * kcb, false, Math.min(lanes, ncb - j), jcb + j, read, bta);
+        runStrip(own, pa, aIdx, i0, rows, kcb, bp, j * kcb, false, Math.min(lanes, ncb - j), jcb + j, read, bta);
       }
     }
 
@@ -702,12 +755,84 @@ final class VectorGemm implements GemmKernel {
     }
 
     /**
-     * Packs alpha * op(A)[i : i + rows, pcb : pcb + kcb] as one strip at {@code ap[dst]}: a full strip of
+     * Packs alpha * op(A)[i : i + rows, pcb : pcb + kcb] as one strip: a full strip of
      * MR rows, or a half strip if {@code rows <= MR_HALF} and these are the last rows of A; zero past
-     * {@code rows}.
+     * {@code rows}. The strip goes into {@code pa.aPack} at {@code dst}, and then leaves out its zero steps.
      */
-    private void packA(float[] ap, int dst, int i, int rows, int pcb, int kcb) {
+    private void packA(Context pa, int dst, int i, int rows, int pcb, int kcb) {
       int h = rows <= MR_HALF && i + rows == m ? MR_HALF : MR;
+      packStrip(pa.aPack, dst, h, i, rows, pcb, kcb);
+      if (skipZeroSteps) {
+        leaveOutZeroSteps(pa.aPack, pa.aSparse, pa.aKeep, dst, h, kcb);
+      } else {
+        pa.aKeep[dst / MR_HALF] = kcb;
+      }
+    }
+
+    /**
+     * Copies the packed A strip at {@code ap[dst]} ({@code h} rows, {@code kcb} steps) without the steps whose h
+     * elements are all zero to {@code sparse[dst]}, in runs of consecutive steps (a gap of at most {@link
+     * #RUN_GAP} zero steps stays in its run: a run costs the sparse kernel about three steps). {@code keep[dst /
+     * 6]} gets the number of steps kept; when that is below kcb, the number of runs and their {@code [start,
+     * end)} follow. The strip stays whole (kept = kcb) when fewer than a quarter of its steps would go, or when
+     * the runs would not fit a half strip's kcb ints. The product of the kept steps is bit for bit that of the
+     * whole strip: from an accumulator that starts at +0, {@code fma(0, b, acc) == acc} for every finite b. (A
+     * NaN or an infinity of B that meets only zeros of A is therefore not carried into C.)
+     */
+    private static void leaveOutZeroSteps(float[] ap, float[] sparse, int[] keep, int dst, int h, int kcb) {
+      int at = dst / MR_HALF;
+      if (kcb < 4) {
+        keep[at] = kcb;
+        return;
+      }
+      int most = kcb - kcb / 4;
+      int maxRuns = (kcb - 2) / 2;
+      int kept = 0;
+      int runs = 0;
+      int end = 0; // of the last run
+      for (int p = 0, src = dst; p < kcb; p++, src += h) {
+        if (zeroStep(ap, src, h)) {
+          continue;
+        }
+        if (runs > 0 && p - end <= RUN_GAP) {
+          kept += p + 1 - end;
+        } else if (runs == maxRuns) {
+          kept = kcb;
+          break;
+        } else {
+          keep[at + 2 + 2 * runs] = p;
+          runs++;
+          kept++;
+        }
+        end = p + 1;
+        keep[at + 1 + 2 * runs] = end;
+        if (kept > most) {
+          break;
+        }
+      }
+      if (kept > most) {
+        keep[at] = kcb;
+        return;
+      }
+      keep[at] = kept;
+      keep[at + 1] = runs;
+      for (int r = 0, to = dst; r < runs; r++) {
+        int len = (keep[at + 3 + 2 * r] - keep[at + 2 + 2 * r]) * h;
+        System.arraycopy(ap, dst + keep[at + 2 + 2 * r] * h, sparse, to, len);
+        to += len;
+      }
+    }
+
+    private static boolean zeroStep(float[] ap, int src, int h) {
+      for (int r = 0; r < h; r++) {
+        if (ap[src + r] != 0f) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private void packStrip(float[] ap, int dst, int h, int i, int rows, int pcb, int kcb) {
       float al = alpha;
       if (transA) {
         int src = aOff + pcb * lda + i;
@@ -739,11 +864,11 @@ final class VectorGemm implements GemmKernel {
 
     /**
      * Runs one packed B strip (NR columns if {@code whole}, else one vector with {@code cols} valid) past
-     * the packed A strips of rows {@code [i0, i0 + rows)} at {@code ap[aIdx]}, into C at column {@code col}.
+     * the packed A strips of rows {@code [i0, i0 + rows)} at {@code pa.aPack[aIdx]}, into C at column {@code col}.
      */
     private void runStrip(
         Context own,
-        float[] ap,
+        Context pa,
         int aIdx,
         int i0,
         int rows,
@@ -756,7 +881,7 @@ final class VectorGemm implements GemmKernel {
         boolean read,
         float bta) {
       if (fused) {
-        runStripFused(own, ap, aIdx, i0, rows, kcb, bp, bIdx, whole, cols, col);
+        runStripFused(own, pa, aIdx, i0, rows, kcb, bp, bIdx, whole, cols, col);
         return;
       }
       GemmMicroKernel mk = micro;
@@ -764,9 +889,9 @@ final class VectorGemm implements GemmKernel {
       int i = 0;
       for (; i + MR <= rows; i += MR, aIdx += MR * kcb, cIdx += MR * ldc) {
         if (whole) {
-          mk.tile(kcb, ap, aIdx, bp, bIdx, c, cIdx, ldc, MR, read, bta);
+          wholeTile(own, false, pa, aIdx, kcb, bp, bIdx, c, cIdx, ldc, MR, read, bta);
         } else {
-          column(own, false, ap, aIdx, kcb, bp, bIdx, cIdx, MR, cols, read, bta);
+          column(own, false, pa, aIdx, kcb, bp, bIdx, cIdx, MR, cols, read, bta);
         }
       }
       int rest = rows - i;
@@ -775,11 +900,9 @@ final class VectorGemm implements GemmKernel {
       }
       boolean half = rest <= MR_HALF && i0 + rows == m;
       if (!whole) {
-        column(own, half, ap, aIdx, kcb, bp, bIdx, cIdx, rest, cols, read, bta);
-      } else if (half) {
-        mk.tileHalf(kcb, ap, aIdx, bp, bIdx, c, cIdx, ldc, rest, read, bta);
+        column(own, half, pa, aIdx, kcb, bp, bIdx, cIdx, rest, cols, read, bta);
       } else {
-        mk.tile(kcb, ap, aIdx, bp, bIdx, c, cIdx, ldc, rest, read, bta);
+        wholeTile(own, half, pa, aIdx, kcb, bp, bIdx, c, cIdx, ldc, rest, read, bta);
       }
     }
 
@@ -788,41 +911,76 @@ final class VectorGemm implements GemmKernel {
      * thread's scratch (the same kernels and arithmetic as a store into C) and goes from there into the step.
      */
     private void runStripFused(
-        Context own, float[] ap, int aIdx, int i0, int rows, int kcb, float[] bp, int bIdx, boolean whole, int cols,
+        Context own, Context pa, int aIdx, int i0, int rows, int kcb, float[] bp, int bIdx, boolean whole, int cols,
         int col) {
       int i = 0;
       for (; i + MR <= rows; i += MR, aIdx += MR * kcb) {
-        fusedGroup(own, false, ap, aIdx, kcb, bp, bIdx, whole, i0 + i, MR, cols, col);
+        fusedGroup(own, false, pa, aIdx, kcb, bp, bIdx, whole, i0 + i, MR, cols, col);
       }
       int rest = rows - i;
       if (rest > 0) {
-        fusedGroup(own, rest <= MR_HALF && i0 + rows == m, ap, aIdx, kcb, bp, bIdx, whole, i0 + i, rest, cols, col);
+        fusedGroup(own, rest <= MR_HALF && i0 + rows == m, pa, aIdx, kcb, bp, bIdx, whole, i0 + i, rest, cols, col);
       }
     }
 
     private void fusedGroup(
-        Context own, boolean half, float[] ap, int aIdx, int kcb, float[] bp, int bIdx, boolean whole, int row,
+        Context own, boolean half, Context pa, int aIdx, int kcb, float[] bp, int bIdx, boolean whole, int row,
         int rows, int cols, int col) {
       GemmMicroKernel mk = micro;
       float[] t = whole ? own.tileBuf : own.edge;
       int ldt = whole ? nr : lanes;
-      if (whole && half) {
-        mk.tileHalf(kcb, ap, aIdx, bp, bIdx, t, 0, ldt, rows, false, 0f);
-      } else if (whole) {
-        mk.tile(kcb, ap, aIdx, bp, bIdx, t, 0, ldt, rows, false, 0f);
+      if (whole) {
+        wholeTile(own, half, pa, aIdx, kcb, bp, bIdx, t, 0, ldt, rows, false, 0f);
       } else if (half) {
-        mk.columnHalf(kcb, ap, aIdx, bp, bIdx, t, 0, ldt, rows, false, 0f);
+        mk.columnHalf(kcb, pa.aPack, aIdx, bp, bIdx, t, 0, ldt, rows, false, 0f);
       } else {
-        mk.column(kcb, ap, aIdx, bp, bIdx, t, 0, ldt, rows, false, 0f);
+        mk.column(kcb, pa.aPack, aIdx, bp, bIdx, t, 0, ldt, rows, false, 0f);
       }
       epilogue(t, ldt, row, rows, col, cols);
+    }
+
+    /**
+     * A whole B strip (NR columns) past one A strip (half or full) into {@code dst}: the tile kernel, or, when the
+     * strip left out zero steps, the sparse kernel on the kept ones through a scratch tile (bit for bit the same).
+     */
+    private void wholeTile(
+        Context own,
+        boolean half,
+        Context pa,
+        int aIdx,
+        int kcb,
+        float[] bp,
+        int bIdx,
+        float[] dst,
+        int dstIdx,
+        int ldd,
+        int rows,
+        boolean read,
+        float bta) {
+      GemmMicroKernel mk = micro;
+      int kept = pa.steps(aIdx);
+      if (kept == kcb) {
+        if (half) {
+          mk.tileHalf(kcb, pa.aPack, aIdx, bp, bIdx, dst, dstIdx, ldd, rows, read, bta);
+        } else {
+          mk.tile(kcb, pa.aPack, aIdx, bp, bIdx, dst, dstIdx, ldd, rows, read, bta);
+        }
+        return;
+      }
+      float[] t = own.sparseTile;
+      if (half) {
+        mk.tileHalfSparse(pa.runs(aIdx), pa.aKeep, pa.runIndex(aIdx), pa.aSparse, aIdx, bp, bIdx, t);
+      } else {
+        mk.tileSparse(pa.runs(aIdx), pa.aKeep, pa.runIndex(aIdx), pa.aSparse, aIdx, bp, bIdx, t);
+      }
+      mk.storeTile(t, dst, dstIdx, ldd, rows, read, bta);
     }
 
     /** A one-vector strip for one A strip (half or full); a partial vector goes through the scratch tile. */
     private void column(
         Context own,
         boolean half,
-        float[] ap,
+        Context pa,
         int aIdx,
         int kcb,
         float[] bp,
@@ -838,9 +996,9 @@ final class VectorGemm implements GemmKernel {
       int dstIdx = direct ? cIdx : 0;
       int dstLd = direct ? ldc : lanes;
       if (half) {
-        mk.columnHalf(kcb, ap, aIdx, bp, bIdx, dst, dstIdx, dstLd, rows, direct && read, bta);
+        mk.columnHalf(kcb, pa.aPack, aIdx, bp, bIdx, dst, dstIdx, dstLd, rows, direct && read, bta);
       } else {
-        mk.column(kcb, ap, aIdx, bp, bIdx, dst, dstIdx, dstLd, rows, direct && read, bta);
+        mk.column(kcb, pa.aPack, aIdx, bp, bIdx, dst, dstIdx, dstLd, rows, direct && read, bta);
       }
       if (!direct) {
         mergeEdge(own.edge, cIdx, rows, cols, read, bta);

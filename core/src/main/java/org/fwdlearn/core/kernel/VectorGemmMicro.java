@@ -280,6 +280,149 @@ final class VectorGemmMicro implements GemmMicroKernel {
     }
   }
 
+  /**
+   * The {@link #tile} product over the runs of steps a strip kept (see {@link GemmMicroKernel#tileSparse}), into
+   * a scratch tile {@code t} of 12 rows of 2 vectors (row r at {@code r * 2 * L}).
+   */
+  @Override
+  public void tileSparse(int runs, int[] ks, int ksIdx, float[] ap, int aIdx, float[] bp, int bIdx, float[] t) {
+    FloatVector c0v0 = FloatVector.zero(S);
+    FloatVector c0v1 = c0v0, c1v0 = c0v0, c1v1 = c0v0, c2v0 = c0v0, c2v1 = c0v0, c3v0 = c0v0;
+    FloatVector c3v1 = c0v0, c4v0 = c0v0, c4v1 = c0v0, c5v0 = c0v0, c5v1 = c0v0, c6v0 = c0v0;
+    FloatVector c6v1 = c0v0, c7v0 = c0v0, c7v1 = c0v0, c8v0 = c0v0, c8v1 = c0v0, c9v0 = c0v0;
+    FloatVector c9v1 = c0v0, c10v0 = c0v0, c10v1 = c0v0, c11v0 = c0v0, c11v1 = c0v0;
+    for (int g = 0, at = ksIdx; g < runs; g++, at += 2) {
+      int p = ks[at];
+      for (int end = ks[at + 1], bi = bIdx + p * (2 * L); p < end; p++, aIdx += 12, bi += 2 * L) {
+        FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+        FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+        FloatVector x0 = FloatVector.broadcast(S, ap[aIdx]);
+        c0v0 = x0.fma(b0, c0v0);
+        c0v1 = x0.fma(b1, c0v1);
+        FloatVector x1 = FloatVector.broadcast(S, ap[aIdx + 1]);
+        c1v0 = x1.fma(b0, c1v0);
+        c1v1 = x1.fma(b1, c1v1);
+        FloatVector x2 = FloatVector.broadcast(S, ap[aIdx + 2]);
+        c2v0 = x2.fma(b0, c2v0);
+        c2v1 = x2.fma(b1, c2v1);
+        FloatVector x3 = FloatVector.broadcast(S, ap[aIdx + 3]);
+        c3v0 = x3.fma(b0, c3v0);
+        c3v1 = x3.fma(b1, c3v1);
+        FloatVector x4 = FloatVector.broadcast(S, ap[aIdx + 4]);
+        c4v0 = x4.fma(b0, c4v0);
+        c4v1 = x4.fma(b1, c4v1);
+        FloatVector x5 = FloatVector.broadcast(S, ap[aIdx + 5]);
+        c5v0 = x5.fma(b0, c5v0);
+        c5v1 = x5.fma(b1, c5v1);
+        FloatVector x6 = FloatVector.broadcast(S, ap[aIdx + 6]);
+        c6v0 = x6.fma(b0, c6v0);
+        c6v1 = x6.fma(b1, c6v1);
+        FloatVector x7 = FloatVector.broadcast(S, ap[aIdx + 7]);
+        c7v0 = x7.fma(b0, c7v0);
+        c7v1 = x7.fma(b1, c7v1);
+        FloatVector x8 = FloatVector.broadcast(S, ap[aIdx + 8]);
+        c8v0 = x8.fma(b0, c8v0);
+        c8v1 = x8.fma(b1, c8v1);
+        FloatVector x9 = FloatVector.broadcast(S, ap[aIdx + 9]);
+        c9v0 = x9.fma(b0, c9v0);
+        c9v1 = x9.fma(b1, c9v1);
+        FloatVector x10 = FloatVector.broadcast(S, ap[aIdx + 10]);
+        c10v0 = x10.fma(b0, c10v0);
+        c10v1 = x10.fma(b1, c10v1);
+        FloatVector x11 = FloatVector.broadcast(S, ap[aIdx + 11]);
+        c11v0 = x11.fma(b0, c11v0);
+        c11v1 = x11.fma(b1, c11v1);
+      }
+    }
+    c0v0.intoArray(t, 0);
+    c0v1.intoArray(t, L);
+    c1v0.intoArray(t, 1 * 2 * L);
+    c1v1.intoArray(t, 1 * 2 * L + L);
+    c2v0.intoArray(t, 2 * 2 * L);
+    c2v1.intoArray(t, 2 * 2 * L + L);
+    c3v0.intoArray(t, 3 * 2 * L);
+    c3v1.intoArray(t, 3 * 2 * L + L);
+    c4v0.intoArray(t, 4 * 2 * L);
+    c4v1.intoArray(t, 4 * 2 * L + L);
+    c5v0.intoArray(t, 5 * 2 * L);
+    c5v1.intoArray(t, 5 * 2 * L + L);
+    c6v0.intoArray(t, 6 * 2 * L);
+    c6v1.intoArray(t, 6 * 2 * L + L);
+    c7v0.intoArray(t, 7 * 2 * L);
+    c7v1.intoArray(t, 7 * 2 * L + L);
+    c8v0.intoArray(t, 8 * 2 * L);
+    c8v1.intoArray(t, 8 * 2 * L + L);
+    c9v0.intoArray(t, 9 * 2 * L);
+    c9v1.intoArray(t, 9 * 2 * L + L);
+    c10v0.intoArray(t, 10 * 2 * L);
+    c10v1.intoArray(t, 10 * 2 * L + L);
+    c11v0.intoArray(t, 11 * 2 * L);
+    c11v1.intoArray(t, 11 * 2 * L + L);
+  }
+
+  /**
+   * The {@link #tileHalf} product over the runs of steps a strip kept, into a scratch tile {@code t} of 6 rows
+   * of 2 vectors (row r at {@code r * 2 * L}).
+   */
+  @Override
+  public void tileHalfSparse(int runs, int[] ks, int ksIdx, float[] ap, int aIdx, float[] bp, int bIdx, float[] t) {
+    FloatVector c0v0 = FloatVector.zero(S);
+    FloatVector c0v1 = c0v0, c1v0 = c0v0, c1v1 = c0v0, c2v0 = c0v0, c2v1 = c0v0, c3v0 = c0v0;
+    FloatVector c3v1 = c0v0, c4v0 = c0v0, c4v1 = c0v0, c5v0 = c0v0, c5v1 = c0v0;
+    for (int g = 0, at = ksIdx; g < runs; g++, at += 2) {
+      int p = ks[at];
+      for (int end = ks[at + 1], bi = bIdx + p * (2 * L); p < end; p++, aIdx += 6, bi += 2 * L) {
+        FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+        FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
+        FloatVector x0 = FloatVector.broadcast(S, ap[aIdx]);
+        c0v0 = x0.fma(b0, c0v0);
+        c0v1 = x0.fma(b1, c0v1);
+        FloatVector x1 = FloatVector.broadcast(S, ap[aIdx + 1]);
+        c1v0 = x1.fma(b0, c1v0);
+        c1v1 = x1.fma(b1, c1v1);
+        FloatVector x2 = FloatVector.broadcast(S, ap[aIdx + 2]);
+        c2v0 = x2.fma(b0, c2v0);
+        c2v1 = x2.fma(b1, c2v1);
+        FloatVector x3 = FloatVector.broadcast(S, ap[aIdx + 3]);
+        c3v0 = x3.fma(b0, c3v0);
+        c3v1 = x3.fma(b1, c3v1);
+        FloatVector x4 = FloatVector.broadcast(S, ap[aIdx + 4]);
+        c4v0 = x4.fma(b0, c4v0);
+        c4v1 = x4.fma(b1, c4v1);
+        FloatVector x5 = FloatVector.broadcast(S, ap[aIdx + 5]);
+        c5v0 = x5.fma(b0, c5v0);
+        c5v1 = x5.fma(b1, c5v1);
+      }
+    }
+    c0v0.intoArray(t, 0);
+    c0v1.intoArray(t, L);
+    c1v0.intoArray(t, 1 * 2 * L);
+    c1v1.intoArray(t, 1 * 2 * L + L);
+    c2v0.intoArray(t, 2 * 2 * L);
+    c2v1.intoArray(t, 2 * 2 * L + L);
+    c3v0.intoArray(t, 3 * 2 * L);
+    c3v1.intoArray(t, 3 * 2 * L + L);
+    c4v0.intoArray(t, 4 * 2 * L);
+    c4v1.intoArray(t, 4 * 2 * L + L);
+    c5v0.intoArray(t, 5 * 2 * L);
+    c5v1.intoArray(t, 5 * 2 * L + L);
+  }
+
+  @Override
+  public void storeTile(float[] t, float[] c, int cIdx, int ldc, int rows, boolean read, float beta) {
+    FloatVector bv = FloatVector.broadcast(S, beta);
+    for (int r = 0, ti = 0; r < rows; r++, ti += 2 * L, cIdx += ldc) {
+      FloatVector a0 = FloatVector.fromArray(S, t, ti);
+      FloatVector a1 = FloatVector.fromArray(S, t, ti + L);
+      if (read) {
+        a0 = FloatVector.fromArray(S, c, cIdx).fma(bv, a0);
+        a1 = FloatVector.fromArray(S, c, cIdx + L).fma(bv, a1);
+      }
+      a0.intoArray(c, cIdx);
+      a1.intoArray(c, cIdx + L);
+    }
+  }
+
   /** The 6 x (2 vectors) tile on a 6-row A strip. */
   @Override
   public void tileHalf(

@@ -414,6 +414,115 @@ class GemmProperties {
     }
   }
 
+  // ------------------------------------------------------------------ zero steps of A
+
+  private static final List<GemmKernel> WHOLE =
+      List.of(VectorGemm.withoutSkipping(128), VectorGemm.withoutSkipping(256), VectorGemm.withoutSkipping(512));
+
+  /**
+   * A with zero steps in runs and in blocks of rows, as a sparse input has them: per step p of op(A), all rows
+   * zero (probability {@code allZero}), or the rows of one random range zero (the rest of the time, half of
+   * the steps), whatever else the data holds. In A's storage, so the layout's padding keeps its values.
+   */
+  private static float[] zeroSteps(Case x, long seed, double allZero) {
+    Shape s = x.s;
+    float[] a = x.a.clone();
+    Rng rng = new Rng(seed);
+    boolean zeroRun = false;
+    for (int p = 0; p < s.k; p++) {
+      if (rng.nextFloat() < 0.2f) {
+        zeroRun = rng.nextFloat() < allZero; // runs: the state changes at one step in five
+      }
+      int from = 0;
+      int to = zeroRun ? s.m : 0;
+      if (!zeroRun && rng.nextFloat() < 0.5f && s.m > 0) {
+        from = rng.nextInt(s.m);
+        to = from + rng.nextInt(s.m - from + 1);
+      }
+      for (int i = from; i < to; i++) {
+        a[s.transA ? s.la.offset + p * s.lda() + i : s.la.offset + i * s.lda() + p] = 0f;
+      }
+    }
+    return a;
+  }
+
+  /**
+   * Leaving out the zero steps of the packed A strips changes no bit: against the same kernel that multiplies
+   * every strip whole, on every path, shape, transpose and layout, at 1 and 3 threads, with the sign of zero
+   * in the data (-0 steps are left out too).
+   */
+  @Property(tries = 120)
+  void zeroStepsLeftOutBitForBit(@ForAll("cases") Case x, @ForAll("zeroShares") double allZero, @ForAll long seed) {
+    float[] a = zeroSteps(x, seed, allZero);
+    if (seed % 2 == 0) {
+      for (int i = 0; i < a.length; i++) {
+        a[i] = a[i] == 0f && i % 3 == 0 ? -0f : a[i];
+      }
+    }
+    Case sparse = new Case(x.s, a, x.b, x.c0);
+    for (int kv = 0; kv < VECTOR.size(); kv++) {
+      float[] want = run(WHOLE.get(kv), sparse, x.c0, ThreadPool.sequential());
+      assertArrayEquals(want, run(VECTOR.get(kv), sparse, x.c0, ThreadPool.sequential()), VECTOR.get(kv) + ", " + x.s);
+      assertArrayEquals(want, run(VECTOR.get(kv), sparse, x.c0, POOL3), VECTOR.get(kv) + ", 3 threads, " + x.s);
+    }
+  }
+
+  @Provide
+  Arbitrary<Double> zeroShares() {
+    return Arbitraries.of(0.3, 0.6, 0.9, 1.0);
+  }
+
+  /** The fused product and step with zero steps left out: W and V bit for bit those of the whole strips. */
+  @Property(tries = 60)
+  void zeroStepsLeftOutOfTheFusedStepBitForBit(@ForAll("cases") Case x, @ForAll long seed) {
+    Shape s = x.s;
+    Case sparse = new Case(s, zeroSteps(x, seed, 0.7), x.b, x.c0);
+    for (int kv = 0; kv < VECTOR.size(); kv++) {
+      GemmKernel g = VECTOR.get(kv);
+      if (!g.fusesSgd(s.transA, s.transB, s.m, s.n, s.k)) {
+        continue;
+      }
+      float[][] wv = new float[4][];
+      for (int t = 0; t < 2; t++) {
+        float[] w = x.c0.clone();
+        float[] v = x.c0.clone();
+        (t == 0 ? WHOLE.get(kv) : g).gemmSgd(s.transA, s.transB, s.m, s.n, s.k, s.alpha, sparse.a, s.la.offset, s.lda(),
+            x.b, s.lb.offset, s.ldb(), w, s.lc.offset, s.ldc(), v, s.lc.offset, s.ldc(), 0.125f, 0.9f, 0f,
+            t == 0 ? ThreadPool.sequential() : POOL3);
+        wv[2 * t] = w;
+        wv[2 * t + 1] = v;
+      }
+      assertArrayEquals(wv[0], wv[2], g + ": W for " + s);
+      assertArrayEquals(wv[1], wv[3], g + ": V for " + s);
+    }
+  }
+
+  /**
+   * The zero steps are left out, not multiplied: a NaN in B's row p reaches the rows of C whose strip is not
+   * zero at p, and not those whose strip (12 rows: rows 0 to 11) is zero at every step of a run around p.
+   */
+  @Example
+  void aNanMetOnlyByLeftOutZerosDoesNotReachC() {
+    int m = 24;
+    int k = 64;
+    int n = 32;
+    float[] a = uniform(new Rng(8), m * k);
+    for (int i = 0; i < 12; i++) {
+      Arrays.fill(a, i * k + 16, i * k + 48, 0f); // rows 0..11 zero at steps 16..47: half of the steps
+    }
+    float[] b = uniform(new Rng(9), k * n);
+    b[30 * n + 5] = Float.NaN;
+    for (int kv = 0; kv < VECTOR.size(); kv++) {
+      float[] c = new float[m * n];
+      VECTOR.get(kv).gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n, ThreadPool.sequential());
+      assertFalse(Float.isNaN(c[3 * n + 5]), VECTOR.get(kv) + ": row 3 meets the NaN only with zeros");
+      assertTrue(Float.isNaN(c[12 * n + 5]), VECTOR.get(kv) + ": row 12 meets it with a nonzero");
+      float[] whole = new float[m * n];
+      WHOLE.get(kv).gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, whole, 0, n, ThreadPool.sequential());
+      assertTrue(Float.isNaN(whole[3 * n + 5]), WHOLE.get(kv) + ": multiplied whole, 0 * NaN is NaN");
+    }
+  }
+
   @Property(tries = 40)
   void sameBitsWhateverTheThreadCount(@ForAll("cases") Case x) {
     for (GemmKernel g : allKernels()) {
