@@ -3,6 +3,7 @@ package org.fwdlearn.nn;
 import org.fwdlearn.core.Matrix;
 import org.fwdlearn.core.Ops;
 import org.fwdlearn.core.Rng;
+import org.fwdlearn.core.ThreadPool;
 
 /**
  * Consistent dropout (ALGORITHMS.md section 1): one inverted-dropout mask M_l (n x d_l) per hidden layer,
@@ -46,9 +47,14 @@ public final class DropoutMasks {
 
   /** Draws fresh masks for every hidden layer, layer 1 first, each in row-major order. */
   public void draw(Rng rng) {
+    draw(rng, ThreadPool.sequential());
+  }
+
+  /** As {@link #draw(Rng)}, each mask's entries split over {@code pool} (the same masks whatever the split). */
+  public void draw(Rng rng, ThreadPool pool) {
     if (p > 0f) {
       for (int l = 1; l < masks.length; l++) {
-        Ops.dropoutMask(masks[l], p, rng);
+        Ops.dropoutMask(masks[l], p, rng, pool);
       }
     }
   }

@@ -170,9 +170,9 @@ public final class ForwardPass {
         Ops.gemm(Transpose.N, Transpose.T, 1f, h[l - 1], net.weight(l), 0f, a[l], pool);
       }
       if (l < layers) {
-        Ops.relu(a[l], h[l]);
+        Ops.relu(a[l], h[l], pool);
         if (drop) {
-          Ops.applyMask(h[l], masks.mask(l));
+          Ops.applyMask(h[l], masks.mask(l), pool);
         }
         if (net.normalizesActivations()) {
           norms[l] = Ops.normalizeFrobenius(h[l]);

@@ -58,7 +58,7 @@ public abstract class AbstractLearningRule implements LearningRule {
 
   @Override
   public void observe(Matrix x, int[] labels) {
-    masks.draw(rng);
+    masks.draw(rng, pool);
     clean.run(x, masks, pool);
   }
 
@@ -97,7 +97,7 @@ public abstract class AbstractLearningRule implements LearningRule {
 
   /** Draws the masks, runs the clean pass on x and sets E = P - T. */
   protected final void cleanPassAndError(Matrix x, int[] labels) {
-    masks.draw(rng);
+    masks.draw(rng, pool);
     runCleanPass(x);
     error.copyFrom(clean.probabilities());
     Ops.subtractOneHot(error, labels);
@@ -212,7 +212,7 @@ public abstract class AbstractLearningRule implements LearningRule {
   protected final void backwardThroughHidden(ForwardPass pass, int l, Matrix g) {
     pass.applyNormalizationJacobian(l, g);
     if (masks.active()) {
-      Ops.hadamard(g, masks.mask(l), g);
+      Ops.hadamard(g, masks.mask(l), g, pool);
     }
     Ops.reluBackward(pass.preActivation(l), g);
   }

@@ -198,7 +198,7 @@ public class Pepita extends AbstractLearningRule implements GradientRule {
     }
     ForwardPass pre = presynaptic == Presynaptic.MODULATED ? modulated : clean;
     for (int l = 1; l < layers; l++) {
-      Ops.sub(clean.hidden(l), modulated.hidden(l), delta[l]);
+      Ops.sub(clean.hidden(l), modulated.hidden(l), delta[l], pool);
       outer(l, invN, delta[l], pre.hidden(l - 1), 0f);
     }
     outer(layers, invN, error, pre.hidden(layers - 1), 0f);

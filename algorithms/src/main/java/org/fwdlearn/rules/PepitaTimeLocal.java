@@ -78,7 +78,7 @@ public final class PepitaTimeLocal extends AbstractLearningRule {
     fusedStep(cleanProducts, optimizer);
     // (b) modulated pass with the updated weights.
     if (!sharedMasks) {
-      masks.draw(rng);
+      masks.draw(rng, pool);
     }
     xmod.copyFrom(x);
     Ops.gemm(Transpose.N, Transpose.T, sign.factor(), error, feedback.f(pool), 1f, xmod, pool);

@@ -181,6 +181,16 @@ public final class Ops {
     ew().relu(x.data(), x.offset(), y.data(), y.offset(), x.size());
   }
 
+  /**
+   * As {@link #relu(Matrix, Matrix)}, the elements split over {@code pool} in contiguous ranges (elementwise:
+   * the result does not depend on the split).
+   */
+  public static void relu(Matrix x, Matrix y, ThreadPool pool) {
+    sameShape("relu", x, y);
+    aliasOk("relu", x, y);
+    ranges(RangeTask.RELU, x, null, y, pool);
+  }
+
   /** {@code m = x > 0 ? 1 : 0}. m: Modified. */
   public static void reluMask(Matrix x, Matrix m) {
     sameShape("reluMask", x, m);
@@ -272,6 +282,15 @@ public final class Ops {
     ew().hadamard(x.data(), x.offset(), y.data(), y.offset(), z.data(), z.offset(), x.size());
   }
 
+  /** As {@link #hadamard(Matrix, Matrix, Matrix)}, the elements split over {@code pool}. */
+  public static void hadamard(Matrix x, Matrix y, Matrix z, ThreadPool pool) {
+    sameShape("hadamard", x, y);
+    sameShape("hadamard", x, z);
+    aliasOk("hadamard", x, z);
+    aliasOk("hadamard", y, z);
+    ranges(RangeTask.HADAMARD, x, y, z, pool);
+  }
+
   /** {@code z = x - y}. z: Modified (may be x or y). */
   public static void sub(Matrix x, Matrix y, Matrix z) {
     sameShape("sub", x, y);
@@ -279,6 +298,15 @@ public final class Ops {
     aliasOk("sub", x, z);
     aliasOk("sub", y, z);
     ew().sub(x.data(), x.offset(), y.data(), y.offset(), z.data(), z.offset(), x.size());
+  }
+
+  /** As {@link #sub(Matrix, Matrix, Matrix)}, the elements split over {@code pool}. */
+  public static void sub(Matrix x, Matrix y, Matrix z, ThreadPool pool) {
+    sameShape("sub", x, y);
+    sameShape("sub", x, z);
+    aliasOk("sub", x, z);
+    aliasOk("sub", y, z);
+    ranges(RangeTask.SUB, x, y, z, pool);
   }
 
   /** Frobenius norm {@code ||x||_F}. */
@@ -317,6 +345,14 @@ public final class Ops {
    * {@code 1/(1-p)}. One draw per entry in row-major order. mask: Modified.
    */
   public static void dropoutMask(Matrix mask, float p, Rng rng) {
+    dropoutMask(mask, p, rng, ThreadPool.sequential());
+  }
+
+  /**
+   * As {@link #dropoutMask(Matrix, float, Rng)}, the entries split over {@code pool}: the stream is counter-based
+   * (entry i draws from the generator's counter advanced by i + 1), so every split gives the same mask.
+   */
+  public static void dropoutMask(Matrix mask, float p, Rng rng, ThreadPool pool) {
     if (!(p >= 0f && p < 1f)) {
       throw new IllegalArgumentException("dropout probability must be in [0, 1), got " + p);
     }
@@ -324,13 +360,38 @@ public final class Ops {
     // nextFloat() = (z >>> 40) 2^-24 < p exactly when the integer z >>> 40 < ceil(p 2^24) (p 2^24 is exact)
     long threshold = (long) Math.ceil(p * 0x1.0p24);
     long state = rng.counter();
-    ew().dropoutMask(mask.data(), mask.offset(), mask.size(), threshold, keep, state);
+    if (pool.parallelism() == 1 || mask.size() < PARALLEL_ELEMENTWISE_MIN) {
+      ew().dropoutMask(mask.data(), mask.offset(), mask.size(), threshold, keep, state);
+    } else {
+      RangeTask t = RANGE_TASKS.get();
+      t.set(RangeTask.DROPOUT, mask, null, null, keep, 0f, 0f, pool.parallelism());
+      t.threshold = threshold;
+      t.state = state;
+      t.run(pool);
+    }
     rng.advance(mask.size());
   }
 
   /** {@code x .*= mask} (dropout application). x: Modified. */
   public static void applyMask(Matrix x, Matrix mask) {
     hadamard(x, mask, x);
+  }
+
+  /** As {@link #applyMask(Matrix, Matrix)}, the elements split over {@code pool}. */
+  public static void applyMask(Matrix x, Matrix mask, ThreadPool pool) {
+    hadamard(x, mask, x, pool);
+  }
+
+  /** An elementwise operation over x (and y) into z, whole or split over the pool. */
+  private static void ranges(int kind, Matrix x, Matrix y, Matrix z, ThreadPool pool) {
+    RangeTask t = RANGE_TASKS.get();
+    t.set(kind, x, y, z, 0f, 0f, 0f, pool.parallelism() == 1 || x.size() < PARALLEL_ELEMENTWISE_MIN ? 1 : pool.parallelism());
+    if (t.parts == 1) {
+      t.accept(0);
+      t.clear();
+    } else {
+      t.run(pool);
+    }
   }
 
   /**
@@ -390,12 +451,20 @@ public final class Ops {
 
   /**
    * A reusable pool job over contiguous element ranges (whole 64-byte lines, the last range takes the
-   * rest), so that the pooled elementwise calls allocate nothing.
+   * rest), so that the pooled elementwise calls allocate nothing. The matrices are w, g, v for the SGD step,
+   * and x, y, z (in that order) for the other operations.
    */
   private static final class RangeTask implements java.util.function.IntConsumer {
     static final int SGD = 0;
     static final int FINITE = 1;
+    static final int RELU = 2;
+    static final int HADAMARD = 3;
+    static final int SUB = 4;
+    /** w: the mask; lr: the kept value. */
+    static final int DROPOUT = 5;
     int kind;
+    long threshold;
+    long state;
     Matrix w;
     Matrix g;
     Matrix v;
@@ -428,10 +497,14 @@ public final class Ops {
         }
         return all;
       } finally {
-        w = null;
-        g = null;
-        v = null;
+        clear();
       }
+    }
+
+    void clear() {
+      w = null;
+      g = null;
+      v = null;
     }
 
     private int bound(int t) {
@@ -444,10 +517,19 @@ public final class Ops {
       int from = bound(t);
       int len = bound(t + 1) - from;
       ElementwiseKernel k = ew();
-      ok[t] = kind == SGD
-          ? k.sgdStep(w.data(), w.offset() + from, g.data(), g.offset() + from, v.data(), v.offset() + from, len,
-              lr, momentum, weightDecay)
-          : k.allFinite(w.data(), w.offset() + from, len);
+      ok[t] = true;
+      switch (kind) {
+        case SGD -> ok[t] = k.sgdStep(w.data(), w.offset() + from, g.data(), g.offset() + from, v.data(),
+            v.offset() + from, len, lr, momentum, weightDecay);
+        case FINITE -> ok[t] = k.allFinite(w.data(), w.offset() + from, len);
+        case RELU -> k.relu(w.data(), w.offset() + from, v.data(), v.offset() + from, len);
+        case HADAMARD -> k.hadamard(w.data(), w.offset() + from, g.data(), g.offset() + from, v.data(),
+            v.offset() + from, len);
+        case SUB -> k.sub(w.data(), w.offset() + from, g.data(), g.offset() + from, v.data(), v.offset() + from,
+            len);
+        case DROPOUT -> k.dropoutMask(w.data(), w.offset() + from, len, threshold, lr, state + from * Rng.GAMMA);
+        default -> throw new IllegalStateException("unknown elementwise task " + kind);
+      }
     }
   }
 }

@@ -289,4 +289,49 @@ class OpsTest {
     assertFalse(Ops.allFinite(x));
     assertTrue(Ops.allFinite(x.rows(0, 2)));
   }
+
+  /**
+   * The pooled elementwise operations and the pooled dropout mask give the same bits as one thread, on a size
+   * above the pooling threshold whose split is not a multiple of a vector, at an offset (a view), in place; the
+   * pooled mask is that of one nextFloat per entry and advances the generator alike.
+   */
+  @Test
+  void pooledElementwiseOpsAndMasksAreTheSequentialOnes() {
+    int rows = 301;
+    int cols = 233; // 70,133 elements, above the 65,536 threshold, odd
+    Rng rng = new Rng(5);
+    Matrix x = Init.uniform(new Matrix(rows + 1, cols), -1f, 1f, rng).rows(1, rows + 1);
+    Matrix y = Init.uniform(new Matrix(rows, cols), -1f, 1f, rng);
+    try (ThreadPool pool = new ThreadPool(3)) {
+      Matrix want = new Matrix(rows, cols);
+      Matrix got = new Matrix(rows, cols);
+      Ops.relu(x, want);
+      Ops.relu(x, got, pool);
+      assertArrayEquals(want.data(), got.data(), "relu");
+      Ops.hadamard(x, y, want);
+      Ops.hadamard(x, y, got, pool);
+      assertArrayEquals(want.data(), got.data(), "hadamard");
+      Ops.sub(x, y, want);
+      Ops.sub(x, y, got, pool);
+      assertArrayEquals(want.data(), got.data(), "sub");
+      want.copyFrom(y);
+      got.copyFrom(y);
+      Ops.applyMask(want, x);
+      Ops.applyMask(got, x, pool);
+      assertArrayEquals(want.data(), got.data(), "applyMask in place");
+      Rng one = new Rng(9);
+      Rng pooled = new Rng(9);
+      Ops.dropoutMask(want, 0.3f, one);
+      Ops.dropoutMask(got, 0.3f, pooled, pool);
+      assertArrayEquals(want.data(), got.data(), "dropout mask");
+      Rng draws = new Rng(9);
+      for (int i = 0; i < rows * cols; i += 7919) {
+        for (int skip = i == 0 ? 0 : 7918; skip > 0; skip--) {
+          draws.nextFloat();
+        }
+        assertEquals(draws.nextFloat() < 0.3f ? 0f : 1f / 0.7f, got.data()[i], 0f, "entry " + i);
+      }
+      assertEquals(one.nextLong(), pooled.nextLong(), "the stream after the mask");
+    }
+  }
 }
