@@ -84,6 +84,16 @@ interface GemmMicroKernel {
       float beta);
 
   /**
+   * MR_HALF rows x NV vectors with a row-major A read in place: element (r, p) of A is {@code a[aIdx + r * lda + p]},
+   * for the first {@code rows} rows (rows past them are not read). B's strip holds the steps of {@code runs} runs
+   * {@code [ks[ksIdx + 2g], ks[ksIdx + 2g + 1])} one after the other (one run [0, kc) for a whole strip). Stores
+   * as {@link #tile}.
+   */
+  void tileDirect(
+      int runs, int[] ks, int ksIdx, float[] a, int aIdx, int lda, float[] bp, int bIdx, float[] c, int cIdx, int ldc,
+      int rows, boolean read, float beta);
+
+  /**
    * MR rows x one vector with a row-major A read in place (no packing): element (r, p) of A is {@code
    * a[aIdx + r * lda + p]}, for the first {@code rows} rows (rows past them are not read). Stores all lanes
    * of the first {@code rows} rows.

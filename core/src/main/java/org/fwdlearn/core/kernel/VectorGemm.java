@@ -70,6 +70,12 @@ final class VectorGemm implements GemmKernel {
    */
   static final int SMALL_M = 4;
 
+  /**
+   * The direct path (a batch against weights read in place) needs at least this inner dimension: its transposed
+   * store costs about one operation per element of C, against 2k for the product.
+   */
+  static final int DIRECT_MIN_K = 128;
+
   /** Zero steps between two runs of nonzero steps of a sparse A strip that are multiplied rather than skipped. */
   static final int RUN_GAP = 2;
 
@@ -84,6 +90,8 @@ final class VectorGemm implements GemmKernel {
   private final int nc;
   private final ThreadLocal<Context> contexts;
   private final boolean skipZeroSteps;
+  /** Whether a batch against a transposed B reads B in place (see {@link #dispatch}). */
+  private final boolean direct;
 
   VectorGemm(VectorSpecies<Float> species) {
     this(species, true);
@@ -95,6 +103,7 @@ final class VectorGemm implements GemmKernel {
    */
   VectorGemm(VectorSpecies<Float> species, boolean skipZeroSteps) {
     this.skipZeroSteps = skipZeroSteps;
+    this.direct = skipZeroSteps;
     this.micro = MICRO.computeIfAbsent(species.vectorBitSize(), bits -> loadMicroKernel(species));
     this.lanes = micro.lanes();
     this.nr = NV * lanes;
@@ -259,6 +268,17 @@ final class VectorGemm implements GemmKernel {
         ctx.tasks = Math.min(threads, (m + MR - 1) / MR);
         ctx.phase = Context.SPLIT_NARROW;
         run(pool, ctx.tasks, ctx);
+      } else if (direct && transB && !transA && ctx.alpha == 1f && !ctx.fused && m <= mc && m % nr == 0
+          && n >= nr && k >= DIRECT_MIN_K) {
+        // A batch against a transposed B (a layer's weights W, n x k): C^T = W A^T with W read in place, so W
+        // is never packed; A^T, small, is packed once and shared. Only for whole strips of A's rows: a
+        // one-vector remainder would go past W in MR x 1-vector tiles, at half the width (PEPITA's stacked 74
+        // rows measured slower than the packed path).
+        ctx.shared = ctx.ensureB(k * m);
+        ctx.packAT();
+        ctx.tasks = Math.min(threads, (n + MR - 1) / MR);
+        ctx.phase = Context.SPLIT_W;
+        run(pool, ctx.tasks, ctx);
       } else if (m <= mc) {
         int strips = (paddedRows(m) + MR - 1) / MR;
         int kBlocks = (k + kc - 1) / kc;
@@ -335,6 +355,7 @@ final class VectorGemm implements GemmKernel {
     static final int SPLIT_M = 3;
     static final int SPLIT_NARROW = 4;
     static final int SPLIT_DOTS = 5;
+    static final int SPLIT_W = 6;
 
     private float[] aPack = new float[0];
     /**
@@ -356,6 +377,14 @@ final class VectorGemm implements GemmKernel {
     /** The dot-product path's lanes (4 vectors) and its 4 sums. */
     private final float[] dotLanes = new float[4 * lanes];
     private final float[] dotSums = new float[4];
+    /** The transposed tile of the direct path (SPLIT_W): up to MR_HALF rows of W by NR rows of A. */
+    private final float[] wTile = new float[MR * nr];
+    /** One run [0, kcb): a whole packed strip. */
+    private final int[] wholeRun = new int[2];
+    /** The runs of the packed A^T strips of the direct path, per (strip, K block) at its offset / lanes. */
+    private int[] bKeep = new int[1];
+    /** Those strips without their zero steps, at the same offsets. */
+    private float[] bSparse = new float[0];
     private float[] zeros;
 
     /** The fused SGD step (gemmSgd): W, V and the step's constants; nonFinite is set by any task. */
@@ -525,6 +554,7 @@ final class VectorGemm implements GemmKernel {
         case SPLIT_M -> splitM(own, t);
         case SPLIT_NARROW -> splitNarrow(own, t);
         case SPLIT_DOTS -> splitDots(own, t);
+        case SPLIT_W -> splitW(own, t);
         default -> throw new IllegalStateException("unknown GEMM phase " + phase);
       }
     }
@@ -593,6 +623,86 @@ final class VectorGemm implements GemmKernel {
           packA(own, i * kcb, ic + i, Math.min(MR, mcb - i), pc, kcb);
         }
         macro(own, own, 0, ic, mcb, kcb, shared, jc, ncb, pc);
+      }
+    }
+
+    // ------------------------------------------------------------ a batch against W^T: W read in place
+
+    /**
+     * Packs op(A)^T = A^T (k x m, A row-major m x k, m a multiple of NR) into {@link #shared} as the NR-column B
+     * strips of the swapped product C^T = W A^T: strip s0 (its first column) at {@code s0 * k}, each K block of a
+     * strip contiguous (at {@code s0 * k + pcb * NR}); each block then leaves out its zero steps into {@link
+     * #bSparse}, its runs in {@link #bKeep} at {@code offset / lanes}.
+     */
+    void packAT() {
+      if (bSparse.length < k * m) {
+        bSparse = new float[k * m];
+        bKeep = new int[k * m / lanes + 1];
+      }
+      int[] map = gatherMap(lda);
+      for (int s0 = 0; s0 < m; s0 += nr) {
+        for (int pcb = 0; pcb < k; pcb += kc) {
+          int kcb = Math.min(kc, k - pcb);
+          int dst = s0 * k + pcb * nr;
+          for (int v = 0; v < nr; v += lanes) {
+            micro.gatherColumns(a, aOff + (s0 + v) * lda + pcb, kcb, shared, dst + v, nr, map);
+          }
+          if (skipZeroSteps) {
+            leaveOutZeroSteps(shared, bSparse, bKeep, dst, dst / lanes, nr, kcb);
+          } else {
+            bKeep[dst / lanes] = kcb;
+          }
+        }
+      }
+    }
+
+    /**
+     * The W strips (MR rows of B) of task t, each as two halves ({@link GemmMicroKernel#tileDirect} takes MR_HALF
+     * rows): for each packed A^T strip, the K blocks of the transposed tile C^T = W A^T in a scratch tile (the
+     * first block from C's transpose when beta is not 0), then the tile into C. Per element the operations of the
+     * packed path: fma over p from zero per K block (the product is commutative), {@code fma(C, beta, acc)} or
+     * {@code acc} for the first block, {@code C + acc} for the others.
+     */
+    private void splitW(Context own, int t) {
+      int strips = (n + MR - 1) / MR;
+      for (int st = part(strips, t), end = part(strips, t + 1); st < end; st++) {
+        for (int i0 = st * MR, last = Math.min(n, i0 + MR); i0 < last; i0 += MR_HALF) {
+          for (int s0 = 0; s0 < m; s0 += nr) {
+            directTile(own, i0, Math.min(MR_HALF, last - i0), s0);
+          }
+        }
+      }
+    }
+
+    /** Rows [i0, i0 + rows) of W against the packed A^T strip of columns [s0, s0 + NR) of C^T, into C. */
+    private void directTile(Context own, int i0, int rows, int s0) {
+      float[] tile = own.wTile;
+      if (beta != 0f) {
+        for (int r = 0; r < rows; r++) {
+          for (int j = 0; j < nr; j++) {
+            tile[r * nr + j] = c[cOff + (s0 + j) * ldc + i0 + r];
+          }
+        }
+      }
+      for (int pcb = 0; pcb < k; pcb += kc) {
+        int kcb = Math.min(kc, k - pcb);
+        int dst = s0 * k + pcb * nr;
+        boolean read = pcb > 0 || beta != 0f;
+        float bta = pcb > 0 ? 1f : beta;
+        int wIdx = bOff + i0 * ldb + pcb;
+        int at = dst / lanes;
+        if (bKeep[at] == kcb) {
+          own.wholeRun[1] = kcb;
+          micro.tileDirect(1, own.wholeRun, 0, b, wIdx, ldb, shared, dst, tile, 0, nr, rows, read, bta);
+        } else {
+          micro.tileDirect(bKeep[at + 1], bKeep, at + 2, b, wIdx, ldb, bSparse, dst, tile, 0, nr, rows, read, bta);
+        }
+      }
+      for (int j = 0; j < nr; j++) {
+        int ci = cOff + (s0 + j) * ldc + i0;
+        for (int r = 0; r < rows; r++) {
+          c[ci + r] = tile[r * nr + j];
+        }
       }
     }
 
@@ -763,7 +873,7 @@ final class VectorGemm implements GemmKernel {
       int h = rows <= MR_HALF && i + rows == m ? MR_HALF : MR;
       packStrip(pa.aPack, dst, h, i, rows, pcb, kcb);
       if (skipZeroSteps) {
-        leaveOutZeroSteps(pa.aPack, pa.aSparse, pa.aKeep, dst, h, kcb);
+        leaveOutZeroSteps(pa.aPack, pa.aSparse, pa.aKeep, dst, dst / MR_HALF, h, kcb);
       } else {
         pa.aKeep[dst / MR_HALF] = kcb;
       }
@@ -772,15 +882,14 @@ final class VectorGemm implements GemmKernel {
     /**
      * Copies the packed A strip at {@code ap[dst]} ({@code h} rows, {@code kcb} steps) without the steps whose h
      * elements are all zero to {@code sparse[dst]}, in runs of consecutive steps (a gap of at most {@link
-     * #RUN_GAP} zero steps stays in its run: a run costs the sparse kernel about three steps). {@code keep[dst /
-     * 6]} gets the number of steps kept; when that is below kcb, the number of runs and their {@code [start,
-     * end)} follow. The strip stays whole (kept = kcb) when fewer than a quarter of its steps would go, or when
+     * #RUN_GAP} zero steps stays in its run: a run costs the sparse kernel about three steps). {@code keep[at]}
+     * gets the number of steps kept; when that is below kcb, the number of runs and their {@code [start, end)}
+     * follow (a strip of h floats per step has kcb * h / 6 ints there, and an A^T strip kcb * NR / lanes). The strip stays whole (kept = kcb) when fewer than a quarter of its steps would go, or when
      * the runs would not fit a half strip's kcb ints. The product of the kept steps is bit for bit that of the
      * whole strip: from an accumulator that starts at +0, {@code fma(0, b, acc) == acc} for every finite b. (A
      * NaN or an infinity of B that meets only zeros of A is therefore not carried into C.)
      */
-    private static void leaveOutZeroSteps(float[] ap, float[] sparse, int[] keep, int dst, int h, int kcb) {
-      int at = dst / MR_HALF;
+    private static void leaveOutZeroSteps(float[] ap, float[] sparse, int[] keep, int dst, int at, int h, int kcb) {
       if (kcb < 4) {
         keep[at] = kcb;
         return;

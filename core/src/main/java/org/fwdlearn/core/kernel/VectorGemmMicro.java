@@ -502,6 +502,99 @@ final class VectorGemmMicro implements GemmMicroKernel {
     }
   }
 
+  /**
+   * The 6 x (2 vectors) tile with A read in place (row-major, rows {@code aIdx + r * lda}; rows past {@code
+   * rows} re-read the last row and are not stored) over the runs of steps {@code [ks[ksIdx + 2g], ks[ksIdx + 2g
+   * + 1])} of a packed B strip that holds only those steps, one after the other; stores as {@link #tileHalf}.
+   * Six rows, not twelve: twelve row offsets and the loop's indices do not fit the general registers.
+   */
+  @Override
+  public void tileDirect(
+      int runs, int[] ks, int ksIdx, float[] a, int aIdx, int lda, float[] bp, int bIdx, float[] c, int cIdx,
+      int ldc, int rows, boolean read, float beta) {
+    int a0 = aIdx;
+    int a1 = aIdx + Math.min(1, rows - 1) * lda;
+    int a2 = aIdx + Math.min(2, rows - 1) * lda;
+    int a3 = aIdx + Math.min(3, rows - 1) * lda;
+    int a4 = aIdx + Math.min(4, rows - 1) * lda;
+    int a5 = aIdx + Math.min(5, rows - 1) * lda;
+    FloatVector c0v0 = FloatVector.zero(S);
+    FloatVector c0v1 = c0v0, c1v0 = c0v0, c1v1 = c0v0, c2v0 = c0v0, c2v1 = c0v0, c3v0 = c0v0;
+    FloatVector c3v1 = c0v0, c4v0 = c0v0, c4v1 = c0v0, c5v0 = c0v0, c5v1 = c0v0;
+    for (int g = 0, at = ksIdx; g < runs; g++, at += 2) {
+      for (int p = ks[at], end = ks[at + 1]; p < end; p++, bIdx += 2 * L) {
+        FloatVector b0 = FloatVector.fromArray(S, bp, bIdx);
+        FloatVector b1 = FloatVector.fromArray(S, bp, bIdx + L);
+        FloatVector x0 = FloatVector.broadcast(S, a[a0 + p]);
+        c0v0 = x0.fma(b0, c0v0);
+        c0v1 = x0.fma(b1, c0v1);
+        FloatVector x1 = FloatVector.broadcast(S, a[a1 + p]);
+        c1v0 = x1.fma(b0, c1v0);
+        c1v1 = x1.fma(b1, c1v1);
+        FloatVector x2 = FloatVector.broadcast(S, a[a2 + p]);
+        c2v0 = x2.fma(b0, c2v0);
+        c2v1 = x2.fma(b1, c2v1);
+        FloatVector x3 = FloatVector.broadcast(S, a[a3 + p]);
+        c3v0 = x3.fma(b0, c3v0);
+        c3v1 = x3.fma(b1, c3v1);
+        FloatVector x4 = FloatVector.broadcast(S, a[a4 + p]);
+        c4v0 = x4.fma(b0, c4v0);
+        c4v1 = x4.fma(b1, c4v1);
+        FloatVector x5 = FloatVector.broadcast(S, a[a5 + p]);
+        c5v0 = x5.fma(b0, c5v0);
+        c5v1 = x5.fma(b1, c5v1);
+      }
+    }
+    if (read) {
+      FloatVector bv = FloatVector.broadcast(S, beta);
+      c0v0 = FloatVector.fromArray(S, c, cIdx).fma(bv, c0v0);
+      c0v1 = FloatVector.fromArray(S, c, cIdx + L).fma(bv, c0v1);
+      if (rows > 1) {
+        c1v0 = FloatVector.fromArray(S, c, cIdx + ldc).fma(bv, c1v0);
+        c1v1 = FloatVector.fromArray(S, c, cIdx + ldc + L).fma(bv, c1v1);
+      }
+      if (rows > 2) {
+        c2v0 = FloatVector.fromArray(S, c, cIdx + 2 * ldc).fma(bv, c2v0);
+        c2v1 = FloatVector.fromArray(S, c, cIdx + 2 * ldc + L).fma(bv, c2v1);
+      }
+      if (rows > 3) {
+        c3v0 = FloatVector.fromArray(S, c, cIdx + 3 * ldc).fma(bv, c3v0);
+        c3v1 = FloatVector.fromArray(S, c, cIdx + 3 * ldc + L).fma(bv, c3v1);
+      }
+      if (rows > 4) {
+        c4v0 = FloatVector.fromArray(S, c, cIdx + 4 * ldc).fma(bv, c4v0);
+        c4v1 = FloatVector.fromArray(S, c, cIdx + 4 * ldc + L).fma(bv, c4v1);
+      }
+      if (rows > 5) {
+        c5v0 = FloatVector.fromArray(S, c, cIdx + 5 * ldc).fma(bv, c5v0);
+        c5v1 = FloatVector.fromArray(S, c, cIdx + 5 * ldc + L).fma(bv, c5v1);
+      }
+    }
+    c0v0.intoArray(c, cIdx);
+    c0v1.intoArray(c, cIdx + L);
+    if (rows > 1) {
+      c1v0.intoArray(c, cIdx + ldc);
+      c1v1.intoArray(c, cIdx + ldc + L);
+    }
+    if (rows > 2) {
+      c2v0.intoArray(c, cIdx + 2 * ldc);
+      c2v1.intoArray(c, cIdx + 2 * ldc + L);
+    }
+    if (rows > 3) {
+      c3v0.intoArray(c, cIdx + 3 * ldc);
+      c3v1.intoArray(c, cIdx + 3 * ldc + L);
+    }
+    if (rows > 4) {
+      c4v0.intoArray(c, cIdx + 4 * ldc);
+      c4v1.intoArray(c, cIdx + 4 * ldc + L);
+    }
+    if (rows > 5) {
+      c5v0.intoArray(c, cIdx + 5 * ldc);
+      c5v1.intoArray(c, cIdx + 5 * ldc + L);
+    }
+  }
+
+
   /** The 12 x (1 vector) tile on a 12-row A strip. */
   @Override
   public void column(

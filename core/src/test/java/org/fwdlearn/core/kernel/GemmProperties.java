@@ -467,6 +467,58 @@ class GemmProperties {
     }
   }
 
+  /**
+   * A batch (whole strips of NR rows, at most MC) against a transposed B with alpha 1, B at least NR columns
+   * and K at least {@link VectorGemm#DIRECT_MIN_K}: the path that reads B in place and multiplies C^T = B A^T. Bit for bit the packed path's C (the same operations per element), with
+   * and without zero steps in A, at 1 and 3 threads, on every beta and layout.
+   */
+  @Property(tries = 80)
+  void batchAgainstWeightsReadInPlaceBitForBit(
+      @ForAll("batchRows") int m, @ForAll("deepDims") int k, @ForAll("wideDims") int n, @ForAll("scalars2") float beta,
+      @ForAll("layouts2") List<Layout> ls, @ForAll long seed, @ForAll boolean sparse) {
+    Shape s = new Shape(false, true, m, n, k, 1f, beta, ls.get(0), ls.get(1), ls.get(2));
+    Rng rng = new Rng(seed);
+    Case x = new Case(s, uniform(rng, Shape.length(s.aRows(), s.aCols(), s.la)),
+        uniform(rng, Shape.length(s.bRows(), s.bCols(), s.lb)), uniform(rng, Shape.length(s.m, s.n, s.lc)));
+    if (sparse) {
+      x = new Case(s, zeroSteps(x, seed, 0.6), x.b, x.c0);
+    }
+    for (int kv = 0; kv < VECTOR.size(); kv++) {
+      float[] want = run(WHOLE.get(kv), x, x.c0, ThreadPool.sequential());
+      assertArrayEquals(want, run(VECTOR.get(kv), x, x.c0, ThreadPool.sequential()), VECTOR.get(kv) + ", " + s);
+      assertArrayEquals(want, run(VECTOR.get(kv), x, x.c0, POOL3), VECTOR.get(kv) + ", 3 threads, " + s);
+    }
+  }
+
+  /** Whole strips of 32 rows (NR at 512 bits, a multiple of it at 128 and 256), up to MC. */
+  @Provide
+  Arbitrary<Integer> batchRows() {
+    return Arbitraries.of(32, 64, 96, 128, 160);
+  }
+
+  /** At least {@link VectorGemm#DIRECT_MIN_K}, around the K block (256). */
+  @Provide
+  Arbitrary<Integer> deepDims() {
+    return Arbitraries.frequencyOf(
+        Tuple.of(1, Arbitraries.of(128, 255, 256, 257, 512, 784)), Tuple.of(1, Arbitraries.integers().between(128, 600)));
+  }
+
+  @Provide
+  Arbitrary<Integer> wideDims() {
+    return Arbitraries.frequencyOf(
+        Tuple.of(1, Arbitraries.of(32, 33, 48, 64, 100, 257)), Tuple.of(1, Arbitraries.integers().between(32, 300)));
+  }
+
+  @Provide
+  Arbitrary<Float> scalars2() {
+    return scalars();
+  }
+
+  @Provide
+  Arbitrary<List<Layout>> layouts2() {
+    return Combinators.combine(layouts(), layouts(), layouts()).as(List::of);
+  }
+
   @Provide
   Arbitrary<Double> zeroShares() {
     return Arbitraries.of(0.3, 0.6, 0.9, 1.0);
