@@ -932,13 +932,16 @@ final class VectorGemm implements GemmKernel {
       }
     }
 
+    /**
+     * Whether the h floats at {@code ap[src]} are all +0 or -0. Without branches per element: the zeros of an
+     * activation gradient fall at random, and a branch on each would be mispredicted half the time.
+     */
     private static boolean zeroStep(float[] ap, int src, int h) {
+      int bits = 0;
       for (int r = 0; r < h; r++) {
-        if (ap[src + r] != 0f) {
-          return false;
-        }
+        bits |= Float.floatToRawIntBits(ap[src + r]);
       }
-      return true;
+      return (bits & 0x7fff_ffff) == 0;
     }
 
     private void packStrip(float[] ap, int dst, int h, int i, int rows, int pcb, int kcb) {
