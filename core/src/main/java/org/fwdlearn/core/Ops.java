@@ -176,9 +176,7 @@ public final class Ops {
 
   /** {@code y = max(x, 0)}. x: Not modified. y: Modified (may be x). */
   public static void relu(Matrix x, Matrix y) {
-    sameShape("relu", x, y);
-    aliasOk("relu", x, y);
-    ew().relu(x.data(), x.offset(), y.data(), y.offset(), x.size());
+    relu(x, y, ThreadPool.sequential());
   }
 
   /**
@@ -275,11 +273,7 @@ public final class Ops {
 
   /** {@code z = x .* y}. z: Modified (may be x or y). */
   public static void hadamard(Matrix x, Matrix y, Matrix z) {
-    sameShape("hadamard", x, y);
-    sameShape("hadamard", x, z);
-    aliasOk("hadamard", x, z);
-    aliasOk("hadamard", y, z);
-    ew().hadamard(x.data(), x.offset(), y.data(), y.offset(), z.data(), z.offset(), x.size());
+    hadamard(x, y, z, ThreadPool.sequential());
   }
 
   /** As {@link #hadamard(Matrix, Matrix, Matrix)}, the elements split over {@code pool}. */
@@ -293,11 +287,7 @@ public final class Ops {
 
   /** {@code z = x - y}. z: Modified (may be x or y). */
   public static void sub(Matrix x, Matrix y, Matrix z) {
-    sameShape("sub", x, y);
-    sameShape("sub", x, z);
-    aliasOk("sub", x, z);
-    aliasOk("sub", y, z);
-    ew().sub(x.data(), x.offset(), y.data(), y.offset(), z.data(), z.offset(), x.size());
+    sub(x, y, z, ThreadPool.sequential());
   }
 
   /** As {@link #sub(Matrix, Matrix, Matrix)}, the elements split over {@code pool}. */

@@ -98,12 +98,12 @@ final class VectorGemm implements GemmKernel {
   }
 
   /**
-   * With {@code skipZeroSteps} false, every packed A strip is multiplied whole: the reference for the property
-   * that leaving out its zero steps changes no bit.
+   * With {@code shortcuts} false, every packed A strip is multiplied whole and a transposed B is always packed:
+   * the reference for the properties that neither shortcut changes a bit.
    */
-  VectorGemm(VectorSpecies<Float> species, boolean skipZeroSteps) {
-    this.skipZeroSteps = skipZeroSteps;
-    this.direct = skipZeroSteps;
+  VectorGemm(VectorSpecies<Float> species, boolean shortcuts) {
+    this.skipZeroSteps = shortcuts;
+    this.direct = shortcuts;
     this.micro = MICRO.computeIfAbsent(species.vectorBitSize(), bits -> loadMicroKernel(species));
     this.lanes = micro.lanes();
     this.nr = NV * lanes;
@@ -134,14 +134,14 @@ final class VectorGemm implements GemmKernel {
     }
   }
 
-  /** A kernel of {@code bits}-bit vectors that multiplies every packed A strip whole (for tests). */
-  static VectorGemm withoutSkipping(int bits) {
+  /** A kernel of {@code bits}-bit vectors without the shortcuts (for tests). */
+  static VectorGemm plain(int bits) {
     return new VectorGemm(VectorSpecies.of(float.class, VectorShape.forBitSize(bits)), false);
   }
 
   @Override
   public String toString() {
-    return "VectorGemm(" + lanes * Float.SIZE + "-bit" + (skipZeroSteps ? "" : ", no skipping") + ")";
+    return "VectorGemm(" + lanes * Float.SIZE + "-bit" + (skipZeroSteps ? "" : ", plain") + ")";
   }
 
   /** Rows of a packed A block of {@code rows} rows: whole strips, the last one full or half. */

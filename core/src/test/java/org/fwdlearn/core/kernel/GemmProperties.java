@@ -417,7 +417,7 @@ class GemmProperties {
   // ------------------------------------------------------------------ zero steps of A
 
   private static final List<GemmKernel> WHOLE =
-      List.of(VectorGemm.withoutSkipping(128), VectorGemm.withoutSkipping(256), VectorGemm.withoutSkipping(512));
+      List.of(VectorGemm.plain(128), VectorGemm.plain(256), VectorGemm.plain(512));
 
   /**
    * A with zero steps in runs and in blocks of rows, as a sparse input has them: per step p of op(A), all rows
