@@ -57,15 +57,17 @@ interface GemmMicroKernel {
       float beta);
 
   /**
-   * {@link #tile}'s product for a strip whose zero steps were left out: the strip holds the steps of {@code
-   * runs} runs, run g being B's rows {@code [ks[ksIdx + 2g], ks[ksIdx + 2g + 1])} (increasing), one after the
-   * other. All MR rows of the sums go into {@code t} (row r at {@code r * NV * lanes}): {@link #storeTile} then
-   * stores them as the tile would.
+   * {@link #tile}'s product over runs of steps: run g is steps {@code [ks[ksIdx + 2g], ks[ksIdx + 2g + 1])}
+   * (increasing). The strip that left out the other steps holds the runs' steps one after the other: A's strip
+   * if {@code compactA} (B's rows are then read at their steps), else B's (A's columns at their steps). All MR
+   * rows of the sums go into {@code t} (row r at {@code r * NV * lanes}): {@link #storeTile} then stores them as
+   * the tile would.
    */
-  void tileSparse(int runs, int[] ks, int ksIdx, float[] ap, int aIdx, float[] bp, int bIdx, float[] t);
+  void tileSparse(int runs, int[] ks, int ksIdx, boolean compactA, float[] ap, int aIdx, float[] bp, int bIdx, float[] t);
 
   /** {@link #tileSparse} on a half strip: MR_HALF rows into {@code t}. */
-  void tileHalfSparse(int runs, int[] ks, int ksIdx, float[] ap, int aIdx, float[] bp, int bIdx, float[] t);
+  void tileHalfSparse(
+      int runs, int[] ks, int ksIdx, boolean compactA, float[] ap, int aIdx, float[] bp, int bIdx, float[] t);
 
   /**
    * Stores the first {@code rows} rows of a scratch tile of NV vectors per row into C, with the tiles' arithmetic:

@@ -300,6 +300,8 @@ final class VectorGemm implements GemmKernel {
             ctx.pc = pc;
             ctx.kcb = kcb;
             ctx.shared = ctx.ensureB(kcb * (ncb + lanes));
+            ctx.sparseB = skipZeroSteps;
+            ctx.ensureBSparse(kcb * (ncb + lanes));
             ctx.tasks = (long) kcb * ncb >= PARALLEL_PACK_MIN ? Math.min(threads, stripCount(ncb)) : 1;
             ctx.phase = Context.PACK_B;
             run(pool, ctx.tasks, ctx);
@@ -381,10 +383,16 @@ final class VectorGemm implements GemmKernel {
     private final float[] wTile = new float[MR * nr];
     /** One run [0, kcb): a whole packed strip. */
     private final int[] wholeRun = new int[2];
-    /** The runs of the packed A^T strips of the direct path, per (strip, K block) at its offset / lanes. */
+    /**
+     * The runs of the packed whole B strips that left out zero steps: the direct path's A^T strips, or with
+     * {@link #sparseB} the row split's shared B block, each at its offset / lanes (see {@link
+     * #leaveOutZeroSteps}).
+     */
     private int[] bKeep = new int[1];
     /** Those strips without their zero steps, at the same offsets. */
     private float[] bSparse = new float[0];
+    /** Whether the shared B block of the row split (SPLIT_M) has its runs in bKeep. */
+    boolean sparseB;
     private float[] zeros;
 
     /** The fused SGD step (gemmSgd): W, V and the step's constants; nonFinite is set by any task. */
@@ -462,8 +470,16 @@ final class VectorGemm implements GemmKernel {
       this.ldc = ldc;
     }
 
+    void ensureBSparse(int size) {
+      if (bSparse.length < size) {
+        bSparse = new float[size];
+        bKeep = new int[size / lanes + 1];
+      }
+    }
+
     /** Drops the references to the caller's arrays. */
     void clear() {
+      sparseB = false;
       a = null;
       b = null;
       c = null;
@@ -605,7 +621,15 @@ final class VectorGemm implements GemmKernel {
     /** Part t of the strips of the shared B block of the current (jc, pc). */
     private void packSharedB(Context own, int t) {
       int strips = stripCount(ncb);
-      packBlock(own, shared, jc, ncb, pc, kcb, part(strips, t), part(strips, t + 1));
+      int s0 = part(strips, t);
+      int s1 = part(strips, t + 1);
+      packBlock(own, shared, jc, ncb, pc, kcb, s0, s1);
+      for (int s = s0, full = ncb / nr; s < Math.min(s1, full); s++) {
+        int dst = s * kcb * nr;
+        if (sparseB) {
+          leaveOutZeroSteps(shared, bSparse, bKeep, dst, dst / lanes, nr, kcb);
+        }
+      }
     }
 
     /** The rows of task t (whole strips), in MC blocks, against the shared B block. */
@@ -635,10 +659,7 @@ final class VectorGemm implements GemmKernel {
      * #bSparse}, its runs in {@link #bKeep} at {@code offset / lanes}.
      */
     void packAT() {
-      if (bSparse.length < k * m) {
-        bSparse = new float[k * m];
-        bKeep = new int[k * m / lanes + 1];
-      }
+      ensureBSparse(k * m);
       int[] map = gatherMap(lda);
       for (int s0 = 0; s0 < m; s0 += nr) {
         for (int pcb = 0; pcb < k; pcb += kc) {
@@ -1053,7 +1074,8 @@ final class VectorGemm implements GemmKernel {
 
     /**
      * A whole B strip (NR columns) past one A strip (half or full) into {@code dst}: the tile kernel, or, when the
-     * strip left out zero steps, the sparse kernel on the kept ones through a scratch tile (bit for bit the same).
+     * A strip left out zero steps, or else the shared B strip (the row split's), the sparse kernel on the kept
+     * ones through a scratch tile (bit for bit the same).
      */
     private void wholeTile(
         Context own,
@@ -1070,20 +1092,28 @@ final class VectorGemm implements GemmKernel {
         boolean read,
         float bta) {
       GemmMicroKernel mk = micro;
-      int kept = pa.steps(aIdx);
-      if (kept == kcb) {
+      float[] t = own.sparseTile;
+      int bAt = bIdx / lanes;
+      if (pa.steps(aIdx) < kcb) {
+        int runs = pa.runs(aIdx);
+        if (half) {
+          mk.tileHalfSparse(runs, pa.aKeep, pa.runIndex(aIdx), true, pa.aSparse, aIdx, bp, bIdx, t);
+        } else {
+          mk.tileSparse(runs, pa.aKeep, pa.runIndex(aIdx), true, pa.aSparse, aIdx, bp, bIdx, t);
+        }
+      } else if (sparseB && bKeep[bAt] < kcb) {
+        if (half) {
+          mk.tileHalfSparse(bKeep[bAt + 1], bKeep, bAt + 2, false, pa.aPack, aIdx, bSparse, bIdx, t);
+        } else {
+          mk.tileSparse(bKeep[bAt + 1], bKeep, bAt + 2, false, pa.aPack, aIdx, bSparse, bIdx, t);
+        }
+      } else {
         if (half) {
           mk.tileHalf(kcb, pa.aPack, aIdx, bp, bIdx, dst, dstIdx, ldd, rows, read, bta);
         } else {
           mk.tile(kcb, pa.aPack, aIdx, bp, bIdx, dst, dstIdx, ldd, rows, read, bta);
         }
         return;
-      }
-      float[] t = own.sparseTile;
-      if (half) {
-        mk.tileHalfSparse(pa.runs(aIdx), pa.aKeep, pa.runIndex(aIdx), pa.aSparse, aIdx, bp, bIdx, t);
-      } else {
-        mk.tileSparse(pa.runs(aIdx), pa.aKeep, pa.runIndex(aIdx), pa.aSparse, aIdx, bp, bIdx, t);
       }
       mk.storeTile(t, dst, dstIdx, ldd, rows, read, bta);
     }

@@ -285,7 +285,8 @@ final class VectorGemmMicro implements GemmMicroKernel {
    * a scratch tile {@code t} of 12 rows of 2 vectors (row r at {@code r * 2 * L}).
    */
   @Override
-  public void tileSparse(int runs, int[] ks, int ksIdx, float[] ap, int aIdx, float[] bp, int bIdx, float[] t) {
+  public void tileSparse(
+      int runs, int[] ks, int ksIdx, boolean compactA, float[] ap, int aIdx, float[] bp, int bIdx, float[] t) {
     FloatVector c0v0 = FloatVector.zero(S);
     FloatVector c0v1 = c0v0, c1v0 = c0v0, c1v1 = c0v0, c2v0 = c0v0, c2v1 = c0v0, c3v0 = c0v0;
     FloatVector c3v1 = c0v0, c4v0 = c0v0, c4v1 = c0v0, c5v0 = c0v0, c5v1 = c0v0, c6v0 = c0v0;
@@ -293,45 +294,52 @@ final class VectorGemmMicro implements GemmMicroKernel {
     FloatVector c9v1 = c0v0, c10v0 = c0v0, c10v1 = c0v0, c11v0 = c0v0, c11v1 = c0v0;
     for (int g = 0, at = ksIdx; g < runs; g++, at += 2) {
       int p = ks[at];
-      for (int end = ks[at + 1], bi = bIdx + p * (2 * L); p < end; p++, aIdx += 12, bi += 2 * L) {
+      int ai = compactA ? aIdx : aIdx + p * 12;
+      int bi = compactA ? bIdx + p * (2 * L) : bIdx;
+      for (int end = ks[at + 1]; p < end; p++, ai += 12, bi += 2 * L) {
         FloatVector b0 = FloatVector.fromArray(S, bp, bi);
         FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-        FloatVector x0 = FloatVector.broadcast(S, ap[aIdx]);
+        FloatVector x0 = FloatVector.broadcast(S, ap[ai]);
         c0v0 = x0.fma(b0, c0v0);
         c0v1 = x0.fma(b1, c0v1);
-        FloatVector x1 = FloatVector.broadcast(S, ap[aIdx + 1]);
+        FloatVector x1 = FloatVector.broadcast(S, ap[ai + 1]);
         c1v0 = x1.fma(b0, c1v0);
         c1v1 = x1.fma(b1, c1v1);
-        FloatVector x2 = FloatVector.broadcast(S, ap[aIdx + 2]);
+        FloatVector x2 = FloatVector.broadcast(S, ap[ai + 2]);
         c2v0 = x2.fma(b0, c2v0);
         c2v1 = x2.fma(b1, c2v1);
-        FloatVector x3 = FloatVector.broadcast(S, ap[aIdx + 3]);
+        FloatVector x3 = FloatVector.broadcast(S, ap[ai + 3]);
         c3v0 = x3.fma(b0, c3v0);
         c3v1 = x3.fma(b1, c3v1);
-        FloatVector x4 = FloatVector.broadcast(S, ap[aIdx + 4]);
+        FloatVector x4 = FloatVector.broadcast(S, ap[ai + 4]);
         c4v0 = x4.fma(b0, c4v0);
         c4v1 = x4.fma(b1, c4v1);
-        FloatVector x5 = FloatVector.broadcast(S, ap[aIdx + 5]);
+        FloatVector x5 = FloatVector.broadcast(S, ap[ai + 5]);
         c5v0 = x5.fma(b0, c5v0);
         c5v1 = x5.fma(b1, c5v1);
-        FloatVector x6 = FloatVector.broadcast(S, ap[aIdx + 6]);
+        FloatVector x6 = FloatVector.broadcast(S, ap[ai + 6]);
         c6v0 = x6.fma(b0, c6v0);
         c6v1 = x6.fma(b1, c6v1);
-        FloatVector x7 = FloatVector.broadcast(S, ap[aIdx + 7]);
+        FloatVector x7 = FloatVector.broadcast(S, ap[ai + 7]);
         c7v0 = x7.fma(b0, c7v0);
         c7v1 = x7.fma(b1, c7v1);
-        FloatVector x8 = FloatVector.broadcast(S, ap[aIdx + 8]);
+        FloatVector x8 = FloatVector.broadcast(S, ap[ai + 8]);
         c8v0 = x8.fma(b0, c8v0);
         c8v1 = x8.fma(b1, c8v1);
-        FloatVector x9 = FloatVector.broadcast(S, ap[aIdx + 9]);
+        FloatVector x9 = FloatVector.broadcast(S, ap[ai + 9]);
         c9v0 = x9.fma(b0, c9v0);
         c9v1 = x9.fma(b1, c9v1);
-        FloatVector x10 = FloatVector.broadcast(S, ap[aIdx + 10]);
+        FloatVector x10 = FloatVector.broadcast(S, ap[ai + 10]);
         c10v0 = x10.fma(b0, c10v0);
         c10v1 = x10.fma(b1, c10v1);
-        FloatVector x11 = FloatVector.broadcast(S, ap[aIdx + 11]);
+        FloatVector x11 = FloatVector.broadcast(S, ap[ai + 11]);
         c11v0 = x11.fma(b0, c11v0);
         c11v1 = x11.fma(b1, c11v1);
+      }
+      if (compactA) {
+        aIdx = ai;
+      } else {
+        bIdx = bi;
       }
     }
     c0v0.intoArray(t, 0);
@@ -365,33 +373,41 @@ final class VectorGemmMicro implements GemmMicroKernel {
    * of 2 vectors (row r at {@code r * 2 * L}).
    */
   @Override
-  public void tileHalfSparse(int runs, int[] ks, int ksIdx, float[] ap, int aIdx, float[] bp, int bIdx, float[] t) {
+  public void tileHalfSparse(
+      int runs, int[] ks, int ksIdx, boolean compactA, float[] ap, int aIdx, float[] bp, int bIdx, float[] t) {
     FloatVector c0v0 = FloatVector.zero(S);
     FloatVector c0v1 = c0v0, c1v0 = c0v0, c1v1 = c0v0, c2v0 = c0v0, c2v1 = c0v0, c3v0 = c0v0;
     FloatVector c3v1 = c0v0, c4v0 = c0v0, c4v1 = c0v0, c5v0 = c0v0, c5v1 = c0v0;
     for (int g = 0, at = ksIdx; g < runs; g++, at += 2) {
       int p = ks[at];
-      for (int end = ks[at + 1], bi = bIdx + p * (2 * L); p < end; p++, aIdx += 6, bi += 2 * L) {
+      int ai = compactA ? aIdx : aIdx + p * 6;
+      int bi = compactA ? bIdx + p * (2 * L) : bIdx;
+      for (int end = ks[at + 1]; p < end; p++, ai += 6, bi += 2 * L) {
         FloatVector b0 = FloatVector.fromArray(S, bp, bi);
         FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
-        FloatVector x0 = FloatVector.broadcast(S, ap[aIdx]);
+        FloatVector x0 = FloatVector.broadcast(S, ap[ai]);
         c0v0 = x0.fma(b0, c0v0);
         c0v1 = x0.fma(b1, c0v1);
-        FloatVector x1 = FloatVector.broadcast(S, ap[aIdx + 1]);
+        FloatVector x1 = FloatVector.broadcast(S, ap[ai + 1]);
         c1v0 = x1.fma(b0, c1v0);
         c1v1 = x1.fma(b1, c1v1);
-        FloatVector x2 = FloatVector.broadcast(S, ap[aIdx + 2]);
+        FloatVector x2 = FloatVector.broadcast(S, ap[ai + 2]);
         c2v0 = x2.fma(b0, c2v0);
         c2v1 = x2.fma(b1, c2v1);
-        FloatVector x3 = FloatVector.broadcast(S, ap[aIdx + 3]);
+        FloatVector x3 = FloatVector.broadcast(S, ap[ai + 3]);
         c3v0 = x3.fma(b0, c3v0);
         c3v1 = x3.fma(b1, c3v1);
-        FloatVector x4 = FloatVector.broadcast(S, ap[aIdx + 4]);
+        FloatVector x4 = FloatVector.broadcast(S, ap[ai + 4]);
         c4v0 = x4.fma(b0, c4v0);
         c4v1 = x4.fma(b1, c4v1);
-        FloatVector x5 = FloatVector.broadcast(S, ap[aIdx + 5]);
+        FloatVector x5 = FloatVector.broadcast(S, ap[ai + 5]);
         c5v0 = x5.fma(b0, c5v0);
         c5v1 = x5.fma(b1, c5v1);
+      }
+      if (compactA) {
+        aIdx = ai;
+      } else {
+        bIdx = bi;
       }
     }
     c0v0.intoArray(t, 0);
