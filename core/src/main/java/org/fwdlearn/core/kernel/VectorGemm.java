@@ -76,6 +76,9 @@ final class VectorGemm implements GemmKernel {
    */
   static final int DIRECT_MIN_K = 128;
 
+  /** Steps of a shared B strip probed for a zero one before the strip is scanned (see zeroStepAmongFirst). */
+  static final int PROBE_STEPS = 8;
+
   /** Zero steps between two runs of nonzero steps of a sparse A strip that are multiplied rather than skipped. */
   static final int RUN_GAP = 2;
 
@@ -626,8 +629,10 @@ final class VectorGemm implements GemmKernel {
       packBlock(own, shared, jc, ncb, pc, kcb, s0, s1);
       for (int s = s0, full = ncb / nr; s < Math.min(s1, full); s++) {
         int dst = s * kcb * nr;
-        if (sparseB) {
+        if (sparseB && zeroStepAmongFirst(shared, dst, kcb)) {
           leaveOutZeroSteps(shared, bSparse, bKeep, dst, dst / lanes, nr, kcb);
+        } else {
+          bKeep[dst / lanes] = kcb;
         }
       }
     }
@@ -951,6 +956,20 @@ final class VectorGemm implements GemmKernel {
         System.arraycopy(ap, dst + keep[at + 2 + 2 * r] * h, sparse, to, len);
         to += len;
       }
+    }
+
+    /**
+     * Whether one of the first {@link #PROBE_STEPS} steps of the whole B strip at {@code bp[dst]} is zero: a strip
+     * without is taken as dense and not scanned further (a dense B, PEPITA's X_mod or a layer's weights, would
+     * otherwise be read twice). Only the speed depends on it.
+     */
+    private boolean zeroStepAmongFirst(float[] bp, int dst, int kcb) {
+      for (int p = 0, end = Math.min(kcb, PROBE_STEPS); p < end; p++) {
+        if (zeroStep(bp, dst + p * nr, nr)) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /**
