@@ -285,7 +285,7 @@ final class VectorGemm implements GemmKernel {
       } else if (m <= mc) {
         int strips = (paddedRows(m) + MR - 1) / MR;
         int kBlocks = (k + kc - 1) / kc;
-        ctx.shared = ctx.ensureA(paddedRows(m) * k);
+        ctx.ensureA(paddedRows(m) * k); // all of A, in ctx.aPack, read by every task
         ctx.tasks = (long) m * k >= PARALLEL_PACK_MIN ? Math.min(threads, strips * kBlocks) : 1;
         ctx.phase = Context.PACK_ALL_A;
         run(pool, ctx.tasks, ctx);
@@ -435,7 +435,10 @@ final class VectorGemm implements GemmKernel {
     int ncb;
     int pc;
     int kcb;
-    /** The caller's packed block that all tasks read: all of A (SPLIT_N) or a block of B (SPLIT_M). */
+    /**
+     * The caller's packed B that all tasks read: a block of B (SPLIT_M), A^T (SPLIT_W) or the narrow B (all of
+     * A, for SPLIT_N, is in the caller's {@link #aPack}).
+     */
     float[] shared;
 
     void set(
@@ -585,7 +588,7 @@ final class VectorGemm implements GemmKernel {
 
     // ------------------------------------------------------------ at most MC rows: split N
 
-    /** Part t of the (K block, A strip) pairs of all of A, into the shared buffer. */
+    /** Part t of the (K block, A strip) pairs of all of A, into this context's A buffer. */
     private void packAllA(int t) {
       int padded = paddedRows(m);
       int strips = (padded + MR - 1) / MR;

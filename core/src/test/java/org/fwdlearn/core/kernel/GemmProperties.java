@@ -426,24 +426,34 @@ class GemmProperties {
    */
   private static float[] zeroSteps(Case x, long seed, double allZero) {
     Shape s = x.s;
-    float[] a = x.a.clone();
-    Rng rng = new Rng(seed);
+    return zeroRuns(x.a, s.k, s.m, (p, i) -> s.transA ? s.la.offset + p * s.lda() + i : s.la.offset + i * s.lda() + p,
+        new Rng(seed), allZero);
+  }
+
+  /**
+   * A copy of {@code data} with zero steps: per step p (of {@code steps}), all {@code width} elements {@code at(p,
+   * i)} zero in runs (the state changes at one step in five; zero with probability {@code allZero}), or, half of
+   * the other steps, those of one random range of i.
+   */
+  private static float[] zeroRuns(
+      float[] data, int steps, int width, java.util.function.IntBinaryOperator at, Rng rng, double allZero) {
+    float[] z = data.clone();
     boolean zeroRun = false;
-    for (int p = 0; p < s.k; p++) {
+    for (int p = 0; p < steps; p++) {
       if (rng.nextFloat() < 0.2f) {
-        zeroRun = rng.nextFloat() < allZero; // runs: the state changes at one step in five
+        zeroRun = rng.nextFloat() < allZero;
       }
       int from = 0;
-      int to = zeroRun ? s.m : 0;
-      if (!zeroRun && rng.nextFloat() < 0.5f && s.m > 0) {
-        from = rng.nextInt(s.m);
-        to = from + rng.nextInt(s.m - from + 1);
+      int to = zeroRun ? width : 0;
+      if (!zeroRun && rng.nextFloat() < 0.5f && width > 0) {
+        from = rng.nextInt(width);
+        to = from + rng.nextInt(width - from + 1);
       }
       for (int i = from; i < to; i++) {
-        a[s.transA ? s.la.offset + p * s.lda() + i : s.la.offset + i * s.lda() + p] = 0f;
+        z[at.applyAsInt(p, i)] = 0f;
       }
     }
-    return a;
+    return z;
   }
 
   /**
@@ -519,30 +529,11 @@ class GemmProperties {
     return Combinators.combine(layouts(), layouts(), layouts()).as(List::of);
   }
 
-  /**
-   * B with zero steps: per step p of op(B) (a row), all columns zero in runs (probability {@code allZero}), or
-   * the columns of one random range zero, as a batch of MNIST images has them in the weight update's B.
-   */
+  /** B with zero steps as {@link #zeroSteps} gives A: per step p of op(B) (a row), all or a range of its columns. */
   private static float[] zeroStepsOfB(Case x, long seed, double allZero) {
     Shape s = x.s;
-    float[] b = x.b.clone();
-    Rng rng = new Rng(seed ^ 0x5DEECE66DL);
-    boolean zeroRun = false;
-    for (int p = 0; p < s.k; p++) {
-      if (rng.nextFloat() < 0.2f) {
-        zeroRun = rng.nextFloat() < allZero;
-      }
-      int from = 0;
-      int to = zeroRun ? s.n : 0;
-      if (!zeroRun && rng.nextFloat() < 0.5f && s.n > 0) {
-        from = rng.nextInt(s.n);
-        to = from + rng.nextInt(s.n - from + 1);
-      }
-      for (int j = from; j < to; j++) {
-        b[s.transB ? s.lb.offset + j * s.ldb() + p : s.lb.offset + p * s.ldb() + j] = 0f;
-      }
-    }
-    return b;
+    return zeroRuns(x.b, s.k, s.n, (p, j) -> s.transB ? s.lb.offset + j * s.ldb() + p : s.lb.offset + p * s.ldb() + j,
+        new Rng(seed ^ 0x5DEECE66DL), allZero);
   }
 
   /**
