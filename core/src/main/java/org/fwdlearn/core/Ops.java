@@ -349,16 +349,11 @@ public final class Ops {
     float keep = 1f / (1f - p);
     // nextFloat() = (z >>> 40) 2^-24 < p exactly when the integer z >>> 40 < ceil(p 2^24) (p 2^24 is exact)
     long threshold = (long) Math.ceil(p * 0x1.0p24);
-    long state = rng.counter();
-    if (pool.parallelism() == 1 || mask.size() < PARALLEL_ELEMENTWISE_MIN) {
-      ew().dropoutMask(mask.data(), mask.offset(), mask.size(), threshold, keep, state);
-    } else {
-      RangeTask t = RANGE_TASKS.get();
-      t.set(RangeTask.DROPOUT, mask, null, null, keep, 0f, 0f, pool.parallelism());
-      t.threshold = threshold;
-      t.state = state;
-      t.run(pool);
-    }
+    RangeTask t = task(RangeTask.DROPOUT, mask, null, null, pool);
+    t.lr = keep;
+    t.threshold = threshold;
+    t.state = rng.counter();
+    t.run(pool);
     rng.advance(mask.size());
   }
 
@@ -374,14 +369,19 @@ public final class Ops {
 
   /** An elementwise operation over x (and y) into z, whole or split over the pool. */
   private static void ranges(int kind, Matrix x, Matrix y, Matrix z, ThreadPool pool) {
+    task(kind, x, y, z, pool).run(pool);
+  }
+
+  /**
+   * The calling thread's task for an elementwise operation over x (and y) into z: one part when the pool has one
+   * thread or x is below {@link #PARALLEL_ELEMENTWISE_MIN} (the pool then runs it on the caller), else one per
+   * thread.
+   */
+  private static RangeTask task(int kind, Matrix x, Matrix y, Matrix z, ThreadPool pool) {
     RangeTask t = RANGE_TASKS.get();
-    t.set(kind, x, y, z, 0f, 0f, 0f, pool.parallelism() == 1 || x.size() < PARALLEL_ELEMENTWISE_MIN ? 1 : pool.parallelism());
-    if (t.parts == 1) {
-      t.accept(0);
-      t.clear();
-    } else {
-      t.run(pool);
-    }
+    int parts = pool.parallelism() == 1 || x.size() < PARALLEL_ELEMENTWISE_MIN ? 1 : pool.parallelism();
+    t.set(kind, x, y, z, 0f, 0f, 0f, parts);
+    return t;
   }
 
   /**
@@ -487,14 +487,10 @@ public final class Ops {
         }
         return all;
       } finally {
-        clear();
+        w = null;
+        g = null;
+        v = null;
       }
-    }
-
-    void clear() {
-      w = null;
-      g = null;
-      v = null;
     }
 
     private int bound(int t) {
