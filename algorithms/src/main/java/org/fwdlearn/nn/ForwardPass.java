@@ -88,7 +88,7 @@ public final class ForwardPass {
           "forward pass on input " + x.shape() + ", expected " + n + "x" + net.inputSize());
     }
     h[0] = x;
-    layersFrom(1, masks, pool);
+    layersFrom(1, false, masks, pool);
   }
 
   /**
@@ -118,7 +118,7 @@ public final class ForwardPass {
     stackedBottom.copyFrom(extra);
     h[0] = x;
     Ops.gemm(Transpose.N, Transpose.T, 1f, stackedInput, net.weight(1), 0f, stackedA1, pool);
-    layersFrom(2, masks, pool);
+    layersFrom(1, true, masks, pool);
   }
 
   /** {@code extra W_1^T} of the last {@link #runStacked} (e x d_1; live). */
@@ -155,18 +155,28 @@ public final class ForwardPass {
           + q.shape() + "; expected " + n + "x" + net.size(1) + ", " + n + "xC, Cx" + net.size(1));
     }
     h[0] = x;
-    if (base != a[1]) {
-      a[1].copyFrom(base);
+    boolean drop = masks != null && masks.active();
+    if (layers == 1) {
+      Ops.addLowRank(base, s, e, q, a[1], null, null, pool);
+    } else {
+      // A_1 = base + s E Q, its relu and the mask in one pass: the arithmetic of the product into a copy of base
+      // followed by the elementwise steps of layersFrom
+      Ops.addLowRank(base, s, e, q, a[1], h[1], drop ? masks.mask(1) : null, pool);
+      if (net.normalizesActivations()) {
+        norms[1] = Ops.normalizeFrobenius(h[1]);
+      }
     }
-    Ops.gemm(Transpose.N, Transpose.N, s, e, q, 1f, a[1], pool);
-    layersFrom(2, masks, pool);
+    layersFrom(2, false, masks, pool);
   }
 
-  /** Layers 1..L from H_0, the product of layer 1 already in A_1 when {@code first} is 2. */
-  private void layersFrom(int first, DropoutMasks masks, ThreadPool pool) {
+  /**
+   * Layers first..L from H_{first-1}, then the softmax; with {@code productDone} the product of layer {@code first}
+   * is already in its A.
+   */
+  private void layersFrom(int first, boolean productDone, DropoutMasks masks, ThreadPool pool) {
     boolean drop = masks != null && masks.active();
-    for (int l = 1; l <= layers; l++) {
-      if (l >= first) {
+    for (int l = first; l <= layers; l++) {
+      if (l > first || !productDone) {
         Ops.gemm(Transpose.N, Transpose.T, 1f, h[l - 1], net.weight(l), 0f, a[l], pool);
       }
       if (l < layers) {

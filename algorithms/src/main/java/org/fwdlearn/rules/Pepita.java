@@ -172,9 +172,13 @@ public class Pepita extends AbstractLearningRule implements GradientRule {
    * clean pass with the same weights (the factored first layer reuses its A_1).
    */
   protected final void modulatedPass(Matrix x) {
-    xmod.copyFrom(x);
-    Matrix f = feedback.f(pool);
-    Ops.gemm(Transpose.N, Transpose.T, sign.factor(), error, f, 1f, xmod, pool);
+    if (stacks()) {
+      // F^T is up to date from the clean pass: X + s E F^T in one pass, the arithmetic of the product below
+      Ops.addLowRank(x, sign.factor(), error, ft, xmod, null, null, pool);
+    } else {
+      xmod.copyFrom(x);
+      Ops.gemm(Transpose.N, Transpose.T, sign.factor(), error, feedback.f(pool), 1f, xmod, pool);
+    }
     if (stacks()) {
       modulated.runShifted(xmod, clean.preActivation(1), sign.factor(), error, clean.extraProducts(), masks, pool);
     } else {

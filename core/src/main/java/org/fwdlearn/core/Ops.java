@@ -285,6 +285,98 @@ public final class Ops {
     ranges(RangeTask.HADAMARD, x, y, z, pool);
   }
 
+  /**
+   * {@code out = base + alpha E Q} for a small inner dimension (E n x k, Q k x m), and when h is not null {@code h =
+   * max(out, 0)}, multiplied by {@code mask} when that is not null: one pass for PEPITA's modulated input and its
+   * factored first layer. Per element the arithmetic of {@code out.copyFrom(base); gemm(N, N, alpha, E, Q, 1, out)}
+   * followed by {@link #relu} and {@link #applyMask}, so the same bits for finite Q (the GEMM may skip a step
+   * whose rows of E are all zero, and with it a NaN of Q met only there). Column blocks are split over {@code pool}.
+   *
+   * @param base Not modified.
+   * @param e Not modified.
+   * @param q Not modified.
+   * @param out Modified (may be base).
+   * @param h Modified (may be out); null for none.
+   * @param mask Not modified; null for none (needs h).
+   */
+  public static void addLowRank(
+      Matrix base, float alpha, Matrix e, Matrix q, Matrix out, Matrix h, Matrix mask, ThreadPool pool) {
+    if (e.rows() != base.rows() || q.rows() != e.cols() || q.cols() != base.cols()) {
+      throw new IllegalArgumentException("addLowRank: base " + base.shape() + ", E " + e.shape() + ", Q " + q.shape()
+          + "; expected E " + base.rows() + "xk and Q kx" + base.cols());
+    }
+    sameShape("addLowRank", base, out);
+    aliasOk("addLowRank", base, out);
+    if (out.overlaps(e) || out.overlaps(q)) {
+      throw new IllegalArgumentException("addLowRank: output " + out.shape() + " overlaps E or Q");
+    }
+    if (mask != null && h == null) {
+      throw new IllegalArgumentException("addLowRank: a mask needs h");
+    }
+    if (h != null) {
+      sameShape("addLowRank", base, h);
+      aliasOk("addLowRank", base, h);
+      aliasOk("addLowRank", out, h);
+      if (h.overlaps(e) || h.overlaps(q)) {
+        throw new IllegalArgumentException("addLowRank: h " + h.shape() + " overlaps E or Q");
+      }
+      if (mask != null) {
+        sameShape("addLowRank", base, mask);
+      }
+    }
+    LowRankTask t = LOW_RANK_TASKS.get();
+    t.base = base;
+    t.alpha = alpha;
+    t.e = e;
+    t.q = q;
+    t.out = out;
+    t.h = h;
+    t.mask = mask;
+    // k multiply-adds per element: worth splitting from a k-th of the elementwise threshold
+    long work = (long) base.size() * Math.max(1, e.cols());
+    int blocks = (base.cols() + LOW_RANK_BLOCK - 1) / LOW_RANK_BLOCK;
+    t.parts = pool.parallelism() == 1 || work < PARALLEL_ELEMENTWISE_MIN ? 1 : Math.min(pool.parallelism(), blocks);
+    int need = (ElementwiseKernel.LOW_RANK_SCRATCH + base.rows()) * e.cols();
+    if (t.scratch.length < t.parts || t.scratch[0].length < need) {
+      t.scratch = new float[Math.max(t.parts, t.scratch.length)][Math.max(need, t.scratch[0].length)];
+    }
+    try {
+      pool.forEach(t.parts, t);
+    } finally {
+      t.base = t.e = t.q = t.out = t.h = t.mask = null;
+    }
+  }
+
+  /** Columns per part boundary of {@link #addLowRank}'s split (the vector kernel's widest panel). */
+  private static final int LOW_RANK_BLOCK = 64;
+
+  private static final ThreadLocal<LowRankTask> LOW_RANK_TASKS = ThreadLocal.withInitial(LowRankTask::new);
+
+  /** The pool job of {@link #addLowRank}: contiguous column ranges, each with its own scratch. */
+  private static final class LowRankTask implements java.util.function.IntConsumer {
+    Matrix base;
+    float alpha;
+    Matrix e;
+    Matrix q;
+    Matrix out;
+    Matrix h;
+    Matrix mask;
+    int parts;
+    float[][] scratch = new float[1][0];
+
+    @Override
+    public void accept(int t) {
+      int cols = base.cols();
+      int blocks = (cols + LOW_RANK_BLOCK - 1) / LOW_RANK_BLOCK;
+      int from = Math.min(cols, (int) ((long) blocks * t / parts) * LOW_RANK_BLOCK);
+      int to = Math.min(cols, (int) ((long) blocks * (t + 1) / parts) * LOW_RANK_BLOCK);
+      ew().addLowRank(base.data(), base.offset() + from, alpha, e.data(), e.offset(), e.cols(), q.data(),
+          q.offset() + from, out.data(), out.offset() + from, h == null ? null : h.data(),
+          h == null ? 0 : h.offset() + from, mask == null ? null : mask.data(), mask == null ? 0 : mask.offset() + from,
+          base.rows(), to - from, cols, scratch[t]);
+    }
+  }
+
   /** {@code z = x - y}. z: Modified (may be x or y). */
   public static void sub(Matrix x, Matrix y, Matrix z) {
     sub(x, y, z, ThreadPool.sequential());

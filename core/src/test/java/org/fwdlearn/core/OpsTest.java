@@ -334,4 +334,64 @@ class OpsTest {
       assertEquals(one.nextLong(), pooled.nextLong(), "the stream after the mask");
     }
   }
+
+  @Test
+  void addLowRankIsTheProductIntoACopyThenReluThenMask() {
+    // PEPITA's shapes (batch x hidden or input, C = 10), an odd one, and C = 100 (above a vector's lanes)
+    int[][] shapes = {{64, 1024, 10}, {64, 784, 10}, {37, 233, 7}, {70, 300, 100}};
+    Rng rng = new Rng(17);
+    try (ThreadPool three = new ThreadPool(3)) {
+      for (int[] d : shapes) {
+        int n = d[0];
+        int m = d[1];
+        int k = d[2];
+        Matrix base = Init.uniform(new Matrix(n, m), -1f, 1f, rng);
+        Matrix e = Init.uniform(new Matrix(n, k), -1f, 1f, rng);
+        for (int j = 0; j < k; j++) {
+          e.set(3, j, 0f); // a zero row, as a strip the product may skip
+        }
+        Matrix q = Init.uniform(new Matrix(k, m), -1f, 1f, rng);
+        Matrix mask = new Matrix(n, m);
+        Ops.dropoutMask(mask, 0.1f, rng);
+        Matrix wantOut = base.copy();
+        Ops.gemm(Transpose.N, Transpose.N, -1f, e, q, 1f, wantOut, ThreadPool.sequential());
+        Matrix wantH = new Matrix(n, m);
+        Ops.relu(wantOut, wantH);
+        Ops.applyMask(wantH, mask);
+        for (ThreadPool pool : List.of(ThreadPool.sequential(), three)) {
+          String at = n + "x" + m + "x" + k + " on " + pool.parallelism() + " threads";
+          Matrix out = new Matrix(n, m);
+          Matrix h = new Matrix(n, m);
+          Ops.addLowRank(base, -1f, e, q, out, h, mask, pool);
+          assertArrayEquals(wantOut.data(), out.data(), "out, " + at);
+          assertArrayEquals(wantH.data(), h.data(), "h, " + at);
+          Matrix inPlace = base.copy();
+          Ops.addLowRank(inPlace, -1f, e, q, inPlace, null, null, pool);
+          assertArrayEquals(wantOut.data(), inPlace.data(), "in place, " + at);
+        }
+      }
+    }
+  }
+
+  @Test
+  void addLowRankRejectsShapesThatDoNotFitAndPartialOverlaps() {
+    Matrix base = new Matrix(4, 6);
+    Matrix e = new Matrix(4, 2);
+    Matrix q = new Matrix(2, 6);
+    Matrix out = new Matrix(4, 6);
+    ThreadPool seq = ThreadPool.sequential();
+    IllegalArgumentException x = assertThrows(IllegalArgumentException.class,
+        () -> Ops.addLowRank(base, 1f, e, new Matrix(3, 6), out, null, null, seq));
+    assertEquals("addLowRank: base 4x6, E 4x2, Q 3x6; expected E 4xk and Q kx6", x.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> Ops.addLowRank(base, 1f, e, q, new Matrix(4, 5), null, null, seq));
+    x = assertThrows(IllegalArgumentException.class, () -> Ops.addLowRank(base, 1f, e, q, out, null, base, seq));
+    assertEquals("addLowRank: a mask needs h", x.getMessage());
+    Matrix big = new Matrix(5, 6);
+    assertThrows(IllegalArgumentException.class,
+        () -> Ops.addLowRank(big.rows(0, 4), 1f, e, q, big.rows(1, 5), null, null, seq));
+    Matrix eq = new Matrix(5, 6);
+    x = assertThrows(IllegalArgumentException.class,
+        () -> Ops.addLowRank(base, 1f, e, eq.rows(3, 5), eq.rows(0, 4), null, null, seq));
+    assertEquals("addLowRank: output 4x6 overlaps E or Q", x.getMessage());
+  }
 }

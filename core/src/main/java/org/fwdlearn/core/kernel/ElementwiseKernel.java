@@ -72,6 +72,23 @@ public interface ElementwiseKernel {
    */
   void dropoutMask(float[] d, int off, int len, long threshold, float keep, long state);
 
+  /**
+   * A base plus a product of small inner dimension, row-major blocks of {@code rows x cols} (row stride ld), E
+   * {@code rows x k} (stride k) and Q {@code k x cols} (stride ld): {@code out = base + (alpha E) Q}, and when h is
+   * not null also {@code h = max(out, 0)}, times {@code mask} when that is not null. Per element the arithmetic of
+   * {@code Ops.gemm(N, N, alpha, E, Q, 1, C)} on C = base followed by relu and the mask product: {@code acc =
+   * fma(alpha e_ip, q_pj, acc)} from zero in increasing p, then {@code base + acc}. out may be base exactly; h may
+   * be out exactly.
+   *
+   * @param scratch at least {@code (LOW_RANK_SCRATCH + rows) k} floats of working space
+   */
+  void addLowRank(
+      float[] base, int baseOff, float alpha, float[] e, int eOff, int k, float[] q, int qOff, float[] out, int outOff,
+      float[] h, int hOff, float[] mask, int maskOff, int rows, int cols, int ld, float[] scratch);
+
+  /** The scratch of {@link #addLowRank}, in floats per unit of its inner dimension k. */
+  int LOW_RANK_SCRATCH = 64;
+
   /** True if every element is finite (no NaN, no infinity). */
   boolean allFinite(float[] x, int xOff, int len);
 }

@@ -117,6 +117,26 @@ public final class ScalarElementwise implements ElementwiseKernel {
   }
 
   @Override
+  public void addLowRank(
+      float[] base, int baseOff, float alpha, float[] e, int eOff, int k, float[] q, int qOff, float[] out, int outOff,
+      float[] h, int hOff, float[] mask, int maskOff, int rows, int cols, int ld, float[] scratch) {
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
+        float acc = 0f;
+        for (int p = 0; p < k; p++) {
+          acc = Math.fma(alpha * e[eOff + i * k + p], q[qOff + p * ld + j], acc);
+        }
+        float o = base[baseOff + i * ld + j] + acc;
+        out[outOff + i * ld + j] = o;
+        if (h != null) {
+          float r = Math.max(o, 0f);
+          h[hOff + i * ld + j] = mask == null ? r : r * mask[maskOff + i * ld + j];
+        }
+      }
+    }
+  }
+
+  @Override
   public void sub(float[] x, int xOff, float[] y, int yOff, float[] z, int zOff, int len) {
     for (int i = 0; i < len; i++) {
       z[zOff + i] = x[xOff + i] - y[yOff + i];

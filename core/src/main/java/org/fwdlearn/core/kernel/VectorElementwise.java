@@ -135,6 +135,13 @@ final class VectorElementwise implements ElementwiseKernel {
   }
 
   @Override
+  public void addLowRank(
+      float[] base, int baseOff, float alpha, float[] e, int eOff, int k, float[] q, int qOff, float[] out, int outOff,
+      float[] h, int hOff, float[] mask, int maskOff, int rows, int cols, int ld, float[] scratch) {
+    this.k.addLowRank(base, baseOff, alpha, e, eOff, k, q, qOff, out, outOff, h, hOff, mask, maskOff, rows, cols, ld, scratch);
+  }
+
+  @Override
   public void sub(float[] x, int xOff, float[] y, int yOff, float[] z, int zOff, int len) {
     k.sub(x, xOff, y, yOff, z, zOff, len);
   }

@@ -293,6 +293,183 @@ final class VectorElementwiseTemplate implements ElementwiseKernel {
   }
 
   @Override
+  public void addLowRank(
+      float[] base, int baseOff, float alpha, float[] e, int eOff, int k, float[] q, int qOff, float[] out, int outOff,
+      float[] h, int hOff, float[] mask, int maskOff, int rows, int cols, int ld, float[] scratch) {
+    // Lanewise MAX has Math.max semantics, as relu. alpha E is computed once into the scratch (from LOW_RANK_SCRATCH k on) and broadcast from memory; column
+    // panels of Q (k x 4L, then k x L) are copied to the scratch's start and run past every row, two rows at a
+    // time: Q's rows read in place would be k streams a row length apart, which for 1024 columns all fall into one
+    // L1 set.
+    int ae = LOW_RANK_SCRATCH * k;
+    for (int i = 0, n = rows * k; i < n; i++) {
+      scratch[ae + i] = alpha * e[eOff + i];
+    }
+    int w = 4 * L;
+    int j = 0;
+    for (; j + w <= cols; j += w) {
+      for (int p = 0; p < k; p++) {
+        System.arraycopy(q, qOff + p * ld + j, scratch, p * w, w);
+      }
+      int i = 0;
+      for (; i + 2 <= rows; i += 2) {
+        int a0 = ae + i * k;
+        int a1 = a0 + k;
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = c00;
+        FloatVector c02 = c00;
+        FloatVector c03 = c00;
+        FloatVector c10 = c00;
+        FloatVector c11 = c00;
+        FloatVector c12 = c00;
+        FloatVector c13 = c00;
+        for (int p = 0, pi = 0; p < k; p++, pi += w) {
+          FloatVector q0 = FloatVector.fromArray(S, scratch, pi);
+          FloatVector q1 = FloatVector.fromArray(S, scratch, pi + L);
+          FloatVector q2 = FloatVector.fromArray(S, scratch, pi + 2 * L);
+          FloatVector q3 = FloatVector.fromArray(S, scratch, pi + 3 * L);
+          FloatVector x0 = FloatVector.broadcast(S, scratch[a0 + p]);
+          FloatVector x1 = FloatVector.broadcast(S, scratch[a1 + p]);
+          c00 = q0.fma(x0, c00);
+          c01 = q1.fma(x0, c01);
+          c02 = q2.fma(x0, c02);
+          c03 = q3.fma(x0, c03);
+          c10 = q0.fma(x1, c10);
+          c11 = q1.fma(x1, c11);
+          c12 = q2.fma(x1, c12);
+          c13 = q3.fma(x1, c13);
+        }
+        int at = i * ld + j;
+        c00 = FloatVector.fromArray(S, base, baseOff + at).add(c00);
+        c01 = FloatVector.fromArray(S, base, baseOff + at + L).add(c01);
+        c02 = FloatVector.fromArray(S, base, baseOff + at + 2 * L).add(c02);
+        c03 = FloatVector.fromArray(S, base, baseOff + at + 3 * L).add(c03);
+        c00.intoArray(out, outOff + at);
+        c01.intoArray(out, outOff + at + L);
+        c02.intoArray(out, outOff + at + 2 * L);
+        c03.intoArray(out, outOff + at + 3 * L);
+        if (h != null) {
+          c00 = c00.max(0f);
+          c01 = c01.max(0f);
+          c02 = c02.max(0f);
+          c03 = c03.max(0f);
+          if (mask != null) {
+            c00 = c00.mul(FloatVector.fromArray(S, mask, maskOff + at));
+            c01 = c01.mul(FloatVector.fromArray(S, mask, maskOff + at + L));
+            c02 = c02.mul(FloatVector.fromArray(S, mask, maskOff + at + 2 * L));
+            c03 = c03.mul(FloatVector.fromArray(S, mask, maskOff + at + 3 * L));
+          }
+          c00.intoArray(h, hOff + at);
+          c01.intoArray(h, hOff + at + L);
+          c02.intoArray(h, hOff + at + 2 * L);
+          c03.intoArray(h, hOff + at + 3 * L);
+        }
+        at += ld;
+        c10 = FloatVector.fromArray(S, base, baseOff + at).add(c10);
+        c11 = FloatVector.fromArray(S, base, baseOff + at + L).add(c11);
+        c12 = FloatVector.fromArray(S, base, baseOff + at + 2 * L).add(c12);
+        c13 = FloatVector.fromArray(S, base, baseOff + at + 3 * L).add(c13);
+        c10.intoArray(out, outOff + at);
+        c11.intoArray(out, outOff + at + L);
+        c12.intoArray(out, outOff + at + 2 * L);
+        c13.intoArray(out, outOff + at + 3 * L);
+        if (h != null) {
+          c10 = c10.max(0f);
+          c11 = c11.max(0f);
+          c12 = c12.max(0f);
+          c13 = c13.max(0f);
+          if (mask != null) {
+            c10 = c10.mul(FloatVector.fromArray(S, mask, maskOff + at));
+            c11 = c11.mul(FloatVector.fromArray(S, mask, maskOff + at + L));
+            c12 = c12.mul(FloatVector.fromArray(S, mask, maskOff + at + 2 * L));
+            c13 = c13.mul(FloatVector.fromArray(S, mask, maskOff + at + 3 * L));
+          }
+          c10.intoArray(h, hOff + at);
+          c11.intoArray(h, hOff + at + L);
+          c12.intoArray(h, hOff + at + 2 * L);
+          c13.intoArray(h, hOff + at + 3 * L);
+        }
+      }
+      for (; i < rows; i++) {
+        int a0 = ae + i * k;
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = c00;
+        FloatVector c02 = c00;
+        FloatVector c03 = c00;
+        for (int p = 0, pi = 0; p < k; p++, pi += w) {
+          FloatVector x0 = FloatVector.broadcast(S, scratch[a0 + p]);
+          c00 = FloatVector.fromArray(S, scratch, pi).fma(x0, c00);
+          c01 = FloatVector.fromArray(S, scratch, pi + L).fma(x0, c01);
+          c02 = FloatVector.fromArray(S, scratch, pi + 2 * L).fma(x0, c02);
+          c03 = FloatVector.fromArray(S, scratch, pi + 3 * L).fma(x0, c03);
+        }
+        int at = i * ld + j;
+        c00 = FloatVector.fromArray(S, base, baseOff + at).add(c00);
+        c01 = FloatVector.fromArray(S, base, baseOff + at + L).add(c01);
+        c02 = FloatVector.fromArray(S, base, baseOff + at + 2 * L).add(c02);
+        c03 = FloatVector.fromArray(S, base, baseOff + at + 3 * L).add(c03);
+        c00.intoArray(out, outOff + at);
+        c01.intoArray(out, outOff + at + L);
+        c02.intoArray(out, outOff + at + 2 * L);
+        c03.intoArray(out, outOff + at + 3 * L);
+        if (h != null) {
+          c00 = c00.max(0f);
+          c01 = c01.max(0f);
+          c02 = c02.max(0f);
+          c03 = c03.max(0f);
+          if (mask != null) {
+            c00 = c00.mul(FloatVector.fromArray(S, mask, maskOff + at));
+            c01 = c01.mul(FloatVector.fromArray(S, mask, maskOff + at + L));
+            c02 = c02.mul(FloatVector.fromArray(S, mask, maskOff + at + 2 * L));
+            c03 = c03.mul(FloatVector.fromArray(S, mask, maskOff + at + 3 * L));
+          }
+          c00.intoArray(h, hOff + at);
+          c01.intoArray(h, hOff + at + L);
+          c02.intoArray(h, hOff + at + 2 * L);
+          c03.intoArray(h, hOff + at + 3 * L);
+        }
+      }
+    }
+    for (; j + L <= cols; j += L) {
+      for (int p = 0; p < k; p++) {
+        System.arraycopy(q, qOff + p * ld + j, scratch, p * L, L);
+      }
+      for (int i = 0; i < rows; i++) {
+        int a0 = ae + i * k;
+        FloatVector c0 = FloatVector.zero(S);
+        for (int p = 0; p < k; p++) {
+          c0 = FloatVector.fromArray(S, scratch, p * L).fma(FloatVector.broadcast(S, scratch[a0 + p]), c0);
+        }
+        int at = i * ld + j;
+        c0 = FloatVector.fromArray(S, base, baseOff + at).add(c0);
+        c0.intoArray(out, outOff + at);
+        if (h != null) {
+          c0 = c0.max(0f);
+          if (mask != null) {
+            c0 = c0.mul(FloatVector.fromArray(S, mask, maskOff + at));
+          }
+          c0.intoArray(h, hOff + at);
+        }
+      }
+    }
+    for (int i = 0; i < rows && j < cols; i++) {
+      int a0 = ae + i * k;
+      for (int jj = j; jj < cols; jj++) {
+        float acc = 0f;
+        for (int p = 0; p < k; p++) {
+          acc = Math.fma(scratch[a0 + p], q[qOff + p * ld + jj], acc);
+        }
+        int at = i * ld + jj;
+        float o = base[baseOff + at] + acc;
+        out[outOff + at] = o;
+        if (h != null) {
+          float r = Math.max(o, 0f);
+          h[hOff + at] = mask == null ? r : r * mask[maskOff + at];
+        }
+      }
+    }
+  }
+
+  @Override
   public void sub(float[] x, int xOff, float[] y, int yOff, float[] z, int zOff, int len) {
     int i = 0;
     for (int bound = S.loopBound(len); i < bound; i += L) {

@@ -656,4 +656,63 @@ class ElementwiseProperties {
       }
     }
   }
+
+  // ------------------------------------------------------------------ base plus a product of small inner dimension
+
+  /**
+   * A rows x cols block (row stride ld >= cols) for base, out, h and the mask, E rows x k, Q k x cols (stride ld);
+   * E has whole zero rows and zero entries, as PEPITA's error can.
+   */
+  record LowRank(int rows, int cols, int k, int ld, float alpha, float[] base, float[] e, float[] q, float[] mask) {
+    @Override
+    public String toString() {
+      return "LowRank[" + rows + "x" + cols + ", k=" + k + ", ld=" + ld + ", alpha=" + alpha + "]";
+    }
+  }
+
+  @Provide
+  Arbitrary<LowRank> lowRanks() {
+    Arbitrary<Float> unit = floats(-4f, 4f);
+    Arbitrary<Float> sparse = Arbitraries.frequencyOf(
+        net.jqwik.api.Tuple.of(3, Arbitraries.just(0f)), net.jqwik.api.Tuple.of(7, unit));
+    return Combinators.combine(
+            Arbitraries.integers().between(0, 7), lengths(), Arbitraries.integers().between(0, 12),
+            Arbitraries.integers().between(0, 5))
+        .as((r, c, k, pad) -> new int[] {r, c, k, c + pad})
+        .flatMap(d -> Combinators.combine(
+                factors(), array(unit, d[0] * d[3] + 3), array(sparse, d[0] * d[2] + 2), array(unit, d[2] * d[3] + 1),
+                array(Arbitraries.of(0f, 1f / 0.9f), d[0] * d[3] + 3))
+            .as((alpha, base, e, q, mask) -> new LowRank(d[0], d[1], d[2], d[3], alpha, base, e, q, mask)));
+  }
+
+  @Property(tries = 300, seed = "123")
+  void addLowRankIsExact(@ForAll("lowRanks") LowRank t) {
+    int r = t.rows();
+    int c = t.cols();
+    int k = t.k();
+    int ld = t.ld();
+    float[] out = new float[r * ld + 4];
+    float[] h = new float[r * ld + 4];
+    Arrays.fill(out, 5f);
+    Arrays.fill(h, 6f);
+    sameAsReference("addLowRank",
+        (kn, a) -> kn.addLowRank(a[0], 1, t.alpha(), a[1], 2, k, a[2], 1, a[3], 2, a[4], 3, a[5], 1, r, c, ld,
+            scratch(r, k)),
+        t.base(), t.e(), t.q(), out, h, t.mask());
+    sameAsReference("addLowRank without relu",
+        (kn, a) -> kn.addLowRank(a[0], 0, t.alpha(), a[1], 0, k, a[2], 0, a[3], 1, null, 0, null, 0, r, c, ld,
+            scratch(r, k)),
+        t.base(), t.e(), t.q(), out);
+    sameAsReference("addLowRank in place, relu without mask",
+        (kn, a) -> kn.addLowRank(a[0], 2, t.alpha(), a[1], 2, k, a[2], 1, a[0], 2, a[0], 2, null, 0, r, c, ld,
+            scratch(r, k)),
+        t.base(), t.e(), t.q());
+  }
+
+  /** Scratch of {@link ElementwiseKernel#addLowRank}, filled with garbage. */
+  static float[] scratch(int rows, int k) {
+    float[] s = new float[(ElementwiseKernel.LOW_RANK_SCRATCH + rows) * k];
+    Arrays.fill(s, Float.NaN);
+    return s;
+  }
 }
