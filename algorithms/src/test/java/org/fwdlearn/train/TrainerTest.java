@@ -305,4 +305,42 @@ class TrainerTest {
       assertArrayEquals(new int[] {16, 32, 4}, t.network().sizes());
     }
   }
+
+  @Test
+  void evaluationInPassesOfManyTestBatchesIsTheBatchByBatchOneBitForBit() {
+    // 2,500 test rows: two whole passes of 1,024 rows and a rest, with test batches whose last one has 4 rows or fewer
+    DatasetSplit big = Tasks.clusters(2, 16, 4, 960, 2500, 0.35);
+    for (int testBatch : new int[] {64, 7, 3, 1, 2000}) {
+      TrainConfig c = Tasks.config("pepita");
+      c.epochs = 1;
+      c.testBatch = testBatch;
+      try (Trainer t = new Trainer(c, big)) {
+        t.run();
+        Evaluation e = t.evaluate(big.test());
+        Matrix x = big.test().x();
+        int[] labels = big.test().labels();
+        double loss = 0;
+        long correct = 0;
+        int[][] confusion = new int[4][4];
+        for (int from = 0; from < x.rows(); from += testBatch) {
+          int n = Math.min(testBatch, x.rows() - from);
+          org.fwdlearn.nn.ForwardPass pass = new org.fwdlearn.nn.ForwardPass(t.network(), n);
+          pass.run(x.rows(from, from + n), null, org.fwdlearn.core.ThreadPool.sequential());
+          int[] y = java.util.Arrays.copyOfRange(labels, from, from + n);
+          loss += Ops.meanCrossEntropy(pass.logits(), y) * n;
+          int[] predicted = new int[n];
+          Ops.argmaxRows(pass.logits(), predicted);
+          for (int i = 0; i < n; i++) {
+            confusion[y[i]][predicted[i]]++;
+            correct += predicted[i] == y[i] ? 1 : 0;
+          }
+        }
+        assertEquals(loss / x.rows(), e.loss(), 0.0, "test batch " + testBatch);
+        assertEquals((double) correct / x.rows(), e.accuracy(), 0.0, "test batch " + testBatch);
+        for (int k = 0; k < 4; k++) {
+          assertArrayEquals(confusion[k], e.confusion()[k], "test batch " + testBatch + ", label " + k);
+        }
+      }
+    }
+  }
 }
