@@ -310,10 +310,11 @@ final class VectorElementwiseTemplate implements ElementwiseKernel {
       for (int p = 0; p < k; p++) {
         System.arraycopy(q, qOff + p * ld + j, scratch, p * w, w);
       }
-      int i = 0;
-      for (; i + 2 <= rows; i += 2) {
+      // Two rows at a time; an odd last row is computed twice (its second copy is not stored). The two rows' stores
+      // are written out twice: a vector may not be passed to a helper here (see the class comment).
+      for (int i = 0; i < rows; i += 2) {
         int a0 = ae + i * k;
-        int a1 = a0 + k;
+        int a1 = i + 1 < rows ? a0 + k : a0;
         FloatVector c00 = FloatVector.zero(S);
         FloatVector c01 = c00;
         FloatVector c02 = c00;
@@ -363,6 +364,9 @@ final class VectorElementwiseTemplate implements ElementwiseKernel {
           c02.intoArray(h, hOff + at + 2 * L);
           c03.intoArray(h, hOff + at + 3 * L);
         }
+        if (i + 1 == rows) {
+          break;
+        }
         at += ld;
         c10 = FloatVector.fromArray(S, base, baseOff + at).add(c10);
         c11 = FloatVector.fromArray(S, base, baseOff + at + L).add(c11);
@@ -387,45 +391,6 @@ final class VectorElementwiseTemplate implements ElementwiseKernel {
           c11.intoArray(h, hOff + at + L);
           c12.intoArray(h, hOff + at + 2 * L);
           c13.intoArray(h, hOff + at + 3 * L);
-        }
-      }
-      for (; i < rows; i++) {
-        int a0 = ae + i * k;
-        FloatVector c00 = FloatVector.zero(S);
-        FloatVector c01 = c00;
-        FloatVector c02 = c00;
-        FloatVector c03 = c00;
-        for (int p = 0, pi = 0; p < k; p++, pi += w) {
-          FloatVector x0 = FloatVector.broadcast(S, scratch[a0 + p]);
-          c00 = FloatVector.fromArray(S, scratch, pi).fma(x0, c00);
-          c01 = FloatVector.fromArray(S, scratch, pi + L).fma(x0, c01);
-          c02 = FloatVector.fromArray(S, scratch, pi + 2 * L).fma(x0, c02);
-          c03 = FloatVector.fromArray(S, scratch, pi + 3 * L).fma(x0, c03);
-        }
-        int at = i * ld + j;
-        c00 = FloatVector.fromArray(S, base, baseOff + at).add(c00);
-        c01 = FloatVector.fromArray(S, base, baseOff + at + L).add(c01);
-        c02 = FloatVector.fromArray(S, base, baseOff + at + 2 * L).add(c02);
-        c03 = FloatVector.fromArray(S, base, baseOff + at + 3 * L).add(c03);
-        c00.intoArray(out, outOff + at);
-        c01.intoArray(out, outOff + at + L);
-        c02.intoArray(out, outOff + at + 2 * L);
-        c03.intoArray(out, outOff + at + 3 * L);
-        if (h != null) {
-          c00 = c00.max(0f);
-          c01 = c01.max(0f);
-          c02 = c02.max(0f);
-          c03 = c03.max(0f);
-          if (mask != null) {
-            c00 = c00.mul(FloatVector.fromArray(S, mask, maskOff + at));
-            c01 = c01.mul(FloatVector.fromArray(S, mask, maskOff + at + L));
-            c02 = c02.mul(FloatVector.fromArray(S, mask, maskOff + at + 2 * L));
-            c03 = c03.mul(FloatVector.fromArray(S, mask, maskOff + at + 3 * L));
-          }
-          c00.intoArray(h, hOff + at);
-          c01.intoArray(h, hOff + at + L);
-          c02.intoArray(h, hOff + at + 2 * L);
-          c03.intoArray(h, hOff + at + 3 * L);
         }
       }
     }
