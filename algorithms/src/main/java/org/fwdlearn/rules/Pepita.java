@@ -175,13 +175,10 @@ public class Pepita extends AbstractLearningRule implements GradientRule {
     if (stacks()) {
       // F^T is up to date from the clean pass: X + s E F^T in one pass, the arithmetic of the product below
       Ops.addLowRank(x, sign.factor(), error, ft, xmod, null, null, pool);
+      modulated.runShifted(xmod, clean.preActivation(1), sign.factor(), error, clean.extraProducts(), masks, pool);
     } else {
       xmod.copyFrom(x);
       Ops.gemm(Transpose.N, Transpose.T, sign.factor(), error, feedback.f(pool), 1f, xmod, pool);
-    }
-    if (stacks()) {
-      modulated.runShifted(xmod, clean.preActivation(1), sign.factor(), error, clean.extraProducts(), masks, pool);
-    } else {
       modulated.run(xmod, masks, pool);
     }
   }

@@ -322,6 +322,8 @@ public final class Ops {
       }
       if (mask != null) {
         sameShape("addLowRank", base, mask);
+        aliasOk("addLowRank", mask, out);
+        aliasOk("addLowRank", mask, h);
       }
     }
     LowRankTask t = LOW_RANK_TASKS.get();

@@ -393,5 +393,9 @@ class OpsTest {
     x = assertThrows(IllegalArgumentException.class,
         () -> Ops.addLowRank(base, 1f, e, eq.rows(3, 5), eq.rows(0, 4), null, null, seq));
     assertEquals("addLowRank: output 4x6 overlaps E or Q", x.getMessage());
+    Matrix hm = new Matrix(5, 6);
+    x = assertThrows(IllegalArgumentException.class,
+        () -> Ops.addLowRank(base, 1f, e, q, out, hm.rows(0, 4), hm.rows(1, 5), seq));
+    assertEquals("addLowRank: output 4x6 partially overlaps input 4x6", x.getMessage());
   }
 }
