@@ -46,6 +46,23 @@ interface GemmMicroKernel {
   void dots(int k, float[] a, int aIdx, float[] b, int bIdx, int ldb, int rows, float[] out, int outIdx,
       float[] scratch);
 
+  /** Rows of A in one {@link #dotBlock}. */
+  int DOT_ROWS = 4;
+
+  /** Rows of B in one {@link #dotBlock}. */
+  int DOT_COLS = 5;
+
+  /**
+   * The dot products of {@code rowsA} (1 to {@link #DOT_ROWS}) rows of A with {@code rowsB} (1 to {@link
+   * #DOT_COLS}) rows of B, both row-major and read in place (a batch against a narrow transposed B, where
+   * packing would cost more than the product): {@code out[r * DOT_COLS + j] = sum_p a[aIdx + r lda + p]
+   * b[bIdx + j ldb + p]}. Each sum is {@link #dots}'s, bit for bit (one vector accumulator over the whole
+   * vectors of k, its lanes added in lane order through {@code scratch}, at least {@code DOT_ROWS * DOT_COLS}
+   * vectors, then the remaining p by fma); the block only shares the loads of A and B among the sums.
+   */
+  void dotBlock(int k, float[] a, int aIdx, int lda, int rowsA, float[] b, int bIdx, int ldb, int rowsB,
+      float[] out, float[] scratch);
+
   /** MR rows x NV vectors. */
   void tile(
       int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cIdx, int ldc, int rows, boolean read,

@@ -263,6 +263,13 @@ final class VectorGemm implements GemmKernel {
         ctx.tasks = Math.min(threads, (n + 3) / 4);
         ctx.phase = Context.SPLIT_DOTS;
         run(pool, ctx.tasks, ctx);
+      } else if (n <= lanes && transB && !transA && k >= lanes) {
+        // A batch against a narrow transposed B (an output layer's weights): the same dot products, blocks of
+        // DOT_ROWS rows of A by DOT_COLS rows of B, both read in place. Packing B into one vector of columns
+        // left a third of the lanes empty at n = 10 and needed a broadcast per multiply-add.
+        ctx.tasks = Math.min(threads, (m + GemmMicroKernel.DOT_ROWS - 1) / GemmMicroKernel.DOT_ROWS);
+        ctx.phase = Context.SPLIT_DOT_BLOCKS;
+        run(pool, ctx.tasks, ctx);
       } else if (n <= lanes && !transA) {
         // One vector of columns: packing A would cost more than the product, so a row-major A is read
         // in place.
@@ -361,6 +368,7 @@ final class VectorGemm implements GemmKernel {
     static final int SPLIT_NARROW = 4;
     static final int SPLIT_DOTS = 5;
     static final int SPLIT_W = 6;
+    static final int SPLIT_DOT_BLOCKS = 7;
 
     private float[] aPack = new float[0];
     /**
@@ -379,9 +387,9 @@ final class VectorGemm implements GemmKernel {
     private final float[] tileBuf = new float[MR * nr];
     /** A sparse tile's sums go through here on their way to C or to tileBuf. */
     private final float[] sparseTile = new float[MR * nr];
-    /** The dot-product path's lanes (4 vectors) and its 4 sums. */
-    private final float[] dotLanes = new float[4 * lanes];
-    private final float[] dotSums = new float[4];
+    /** The dot-product paths' lanes (a block's vectors) and sums. */
+    private final float[] dotLanes = new float[GemmMicroKernel.DOT_ROWS * GemmMicroKernel.DOT_COLS * lanes];
+    private final float[] dotSums = new float[GemmMicroKernel.DOT_ROWS * GemmMicroKernel.DOT_COLS];
     /** The transposed tile of the direct path (SPLIT_W): up to MR_HALF rows of W by NR rows of A. */
     private final float[] wTile = new float[MR * nr];
     /** One run [0, kcb): a whole packed strip. */
@@ -577,6 +585,7 @@ final class VectorGemm implements GemmKernel {
         case SPLIT_NARROW -> splitNarrow(own, t);
         case SPLIT_DOTS -> splitDots(own, t);
         case SPLIT_W -> splitW(own, t);
+        case SPLIT_DOT_BLOCKS -> splitDotBlocks(own, t);
         default -> throw new IllegalStateException("unknown GEMM phase " + phase);
       }
     }
@@ -774,6 +783,35 @@ final class VectorGemm implements GemmKernel {
           for (int r = 0; r < rows; r++) {
             float v = alpha * own.dotSums[r];
             c[ci + r] = beta == 0f ? v : Math.fma(beta, c[ci + r], v);
+          }
+        }
+      }
+    }
+
+    /**
+     * The blocks of DOT_ROWS rows of A of task t, each against B's rows in near-equal groups of at most DOT_COLS:
+     * C[i, j] = alpha dot(A_i, B_j), or fma(beta, C, that) when beta is not 0, {@link #splitDots}'s values.
+     */
+    private void splitDotBlocks(Context own, int t) {
+      int rowsPer = GemmMicroKernel.DOT_ROWS;
+      int colsPer = GemmMicroKernel.DOT_COLS;
+      int blocks = (m + rowsPer - 1) / rowsPer;
+      int groups = (n + colsPer - 1) / colsPer;
+      GemmMicroKernel mk = micro;
+      float[] sums = own.dotSums;
+      for (int blk = part(blocks, t), end = part(blocks, t + 1); blk < end; blk++) {
+        int i = blk * rowsPer;
+        int rowsA = Math.min(rowsPer, m - i);
+        for (int g = 0; g < groups; g++) {
+          int j = g * n / groups;
+          int rowsB = (g + 1) * n / groups - j;
+          mk.dotBlock(k, a, aOff + i * lda, lda, rowsA, b, bOff + j * ldb, ldb, rowsB, sums, own.dotLanes);
+          for (int r = 0; r < rowsA; r++) {
+            int ci = cOff + (i + r) * ldc + j;
+            for (int q = 0; q < rowsB; q++) {
+              float v = alpha * sums[r * colsPer + q];
+              c[ci + q] = beta == 0f ? v : Math.fma(beta, c[ci + q], v);
+            }
           }
         }
       }

@@ -25,7 +25,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Each kernel accumulates {@code acc = fma(a_p, b_p, acc)} from zero in increasing p, then stores
  * {@code acc}, or {@code fma(C, beta, acc)} when {@code read}: the same per-element arithmetic in every
- * kernel, so the choice of kernel for an element never changes its value.
+ * kernel, so the choice of kernel for an element never changes its value. The dot-product kernels ({@link
+ * #dots}, {@link #dotBlock}) are the exception, with sums split over the lanes; they share their arithmetic,
+ * and {@link VectorGemm} chooses them by the product's shape alone (a transposed B against a few rows of A, or
+ * narrower than one vector), so a given layer's products always take the same one.
  */
 final class VectorGemmMicro implements GemmMicroKernel {
   static final VectorSpecies<Float> S = species();
@@ -86,6 +89,94 @@ final class VectorGemmMicro implements GemmMicroKernel {
         s = Math.fma(a[aIdx + q], b[br + q], s);
       }
       out[outIdx + r] = s;
+    }
+  }
+
+  @Override
+  public void dotBlock(int k, float[] a, int aIdx, int lda, int rowsA, float[] b, int bIdx, int ldb, int rowsB,
+      float[] out, float[] scratch) {
+    // Rows past the edges re-read the last row (in bounds); their sums are not stored.
+    int a0 = aIdx;
+    int a1 = aIdx + Math.min(1, rowsA - 1) * lda;
+    int a2 = aIdx + Math.min(2, rowsA - 1) * lda;
+    int a3 = aIdx + Math.min(3, rowsA - 1) * lda;
+    int b0 = bIdx;
+    int b1 = bIdx + Math.min(1, rowsB - 1) * ldb;
+    int b2 = bIdx + Math.min(2, rowsB - 1) * ldb;
+    int b3 = bIdx + Math.min(3, rowsB - 1) * ldb;
+    int b4 = bIdx + Math.min(4, rowsB - 1) * ldb;
+    FloatVector c00 = FloatVector.zero(S);
+    FloatVector c01 = c00, c02 = c00, c03 = c00, c04 = c00, c10 = c00;
+    FloatVector c11 = c00, c12 = c00, c13 = c00, c14 = c00, c20 = c00;
+    FloatVector c21 = c00, c22 = c00, c23 = c00, c24 = c00, c30 = c00;
+    FloatVector c31 = c00, c32 = c00, c33 = c00, c34 = c00;
+    int p = 0;
+    for (int bound = S.loopBound(k); p < bound; p += L) {
+      FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
+      FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
+      FloatVector x2 = FloatVector.fromArray(S, a, a2 + p);
+      FloatVector x3 = FloatVector.fromArray(S, a, a3 + p);
+      FloatVector w0 = FloatVector.fromArray(S, b, b0 + p);
+      c00 = w0.fma(x0, c00);
+      c10 = w0.fma(x1, c10);
+      c20 = w0.fma(x2, c20);
+      c30 = w0.fma(x3, c30);
+      FloatVector w1 = FloatVector.fromArray(S, b, b1 + p);
+      c01 = w1.fma(x0, c01);
+      c11 = w1.fma(x1, c11);
+      c21 = w1.fma(x2, c21);
+      c31 = w1.fma(x3, c31);
+      FloatVector w2 = FloatVector.fromArray(S, b, b2 + p);
+      c02 = w2.fma(x0, c02);
+      c12 = w2.fma(x1, c12);
+      c22 = w2.fma(x2, c22);
+      c32 = w2.fma(x3, c32);
+      FloatVector w3 = FloatVector.fromArray(S, b, b3 + p);
+      c03 = w3.fma(x0, c03);
+      c13 = w3.fma(x1, c13);
+      c23 = w3.fma(x2, c23);
+      c33 = w3.fma(x3, c33);
+      FloatVector w4 = FloatVector.fromArray(S, b, b4 + p);
+      c04 = w4.fma(x0, c04);
+      c14 = w4.fma(x1, c14);
+      c24 = w4.fma(x2, c24);
+      c34 = w4.fma(x3, c34);
+    }
+    // lanes in order, as dots
+    c00.intoArray(scratch, 0 * L);
+    c01.intoArray(scratch, 1 * L);
+    c02.intoArray(scratch, 2 * L);
+    c03.intoArray(scratch, 3 * L);
+    c04.intoArray(scratch, 4 * L);
+    c10.intoArray(scratch, 5 * L);
+    c11.intoArray(scratch, 6 * L);
+    c12.intoArray(scratch, 7 * L);
+    c13.intoArray(scratch, 8 * L);
+    c14.intoArray(scratch, 9 * L);
+    c20.intoArray(scratch, 10 * L);
+    c21.intoArray(scratch, 11 * L);
+    c22.intoArray(scratch, 12 * L);
+    c23.intoArray(scratch, 13 * L);
+    c24.intoArray(scratch, 14 * L);
+    c30.intoArray(scratch, 15 * L);
+    c31.intoArray(scratch, 16 * L);
+    c32.intoArray(scratch, 17 * L);
+    c33.intoArray(scratch, 18 * L);
+    c34.intoArray(scratch, 19 * L);
+    for (int r = 0; r < rowsA; r++) {
+      int ar = aIdx + r * lda;
+      for (int j = 0; j < rowsB; j++) {
+        int at = (r * DOT_COLS + j) * L;
+        float s = scratch[at];
+        for (int l = 1; l < L; l++) {
+          s += scratch[at + l];
+        }
+        int bj = bIdx + j * ldb;
+        for (int q = p; q < k; q++) {
+          s = Math.fma(a[ar + q], b[bj + q], s);
+        }
+        out[r * DOT_COLS + j] = s;
+      }
     }
   }
 

@@ -54,8 +54,9 @@ class GemmProperties {
   private static final int MAX_DIM = 300;
 
   private static final GemmKernel SCALAR = Kernels.scalar().gemm();
-  private static final List<GemmKernel> VECTOR =
-      List.of(Kernels.vector(128).gemm(), Kernels.vector(256).gemm(), Kernels.vector(512).gemm());
+  private static final int[] VECTOR_BITS = {128, 256, 512};
+  private static final List<GemmKernel> VECTOR = List.of(
+      Kernels.vector(VECTOR_BITS[0]).gemm(), Kernels.vector(VECTOR_BITS[1]).gemm(), Kernels.vector(VECTOR_BITS[2]).gemm());
 
   private static final ThreadPool POOL2 = new ThreadPool(2);
   private static final ThreadPool POOL3 = new ThreadPool(3);
@@ -262,6 +263,46 @@ class GemmProperties {
     for (GemmKernel g : VECTOR) {
       assertClose(x, want, run(g, x, x.c0, ThreadPool.sequential()), "vector " + g);
     }
+  }
+
+  /**
+   * A batch against a narrow transposed B (at most one vector of columns, K at least one vector: an output layer)
+   * goes through blocks of dot products: bit for bit, each row of C is what the product of that row alone gives
+   * (the dot-product path of a few rows, {@link GemmMicroKernel#dots}), on every beta, alpha and layout, at 1
+   * and 3 threads. Their error is within the bound of {@link #vectorMatchesScalar}: a term goes through at most
+   * K / lanes fused multiply-adds in its lane, lanes - 1 lane additions, lanes - 1 remaining steps, alpha and
+   * beta, at most K + 3 roundings for K >= lanes.
+   */
+  @Property(tries = 100)
+  void narrowTransposedBIsTheDotProductsOfEachRow(
+      @ForAll("dims") int m, @ForAll("narrow") int n, @ForAll("dims") int k, @ForAll("scalars2") float alpha,
+      @ForAll("scalars2") float beta, @ForAll("layouts2") List<Layout> ls, @ForAll long seed) {
+    Shape s = new Shape(false, true, m, n, k, alpha, beta, ls.get(0), ls.get(1), ls.get(2));
+    Rng rng = new Rng(seed);
+    Case x = new Case(s, uniform(rng, Shape.length(s.aRows(), s.aCols(), s.la)),
+        uniform(rng, Shape.length(s.bRows(), s.bCols(), s.lb)), uniform(rng, Shape.length(s.m, s.n, s.lc)));
+    for (int kv = 0; kv < VECTOR.size(); kv++) {
+      int lanes = VECTOR_BITS[kv] / Float.SIZE;
+      if (n > lanes || k < lanes) {
+        continue; // another path
+      }
+      GemmKernel g = VECTOR.get(kv);
+      float[] want = x.c0.clone();
+      for (int i = 0; i < m; i++) {
+        // row i alone: a 1-row A at row i's offset, C at row i's
+        g.gemm(false, true, 1, n, k, alpha, x.a, s.la.offset + i * s.lda(), s.lda(), x.b, s.lb.offset, s.ldb(), beta,
+            want, s.lc.offset + i * s.ldc(), s.ldc(), ThreadPool.sequential());
+      }
+      assertArrayEquals(want, run(g, x, x.c0, ThreadPool.sequential()), g + ", " + s);
+      assertArrayEquals(want, run(g, x, x.c0, POOL3), g + ", 3 threads, " + s);
+    }
+  }
+
+  /** Columns of a narrow B: 1 to 16 (one vector at 512 bits), often the output layer's 10. */
+  @Provide
+  Arbitrary<Integer> narrow() {
+    return Arbitraries.frequencyOf(
+        Tuple.of(1, Arbitraries.of(10)), Tuple.of(3, Arbitraries.integers().between(1, 16)));
   }
 
   @Property(tries = 60)
